@@ -1,0 +1,5 @@
+"""``python -m pgaudit_kit`` runs the command line."""
+
+from .cli import main
+
+main()

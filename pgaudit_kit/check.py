@@ -1,0 +1,216 @@
+"""``check``: what a CI job should refuse to ship, one finding per problem.
+
+Pure: it compares the config, the resolved captures, the tables in the database and what is
+installed, all read by the caller. Findings fall in two groups: the *design* (unclassified columns,
+plain columns that look personal, tables that must be audited but are not), which needs only the
+catalog, and the *installation* (capture, triggers, grants, roles), which needs the audit schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from . import generate, toolkit_schema
+from .catalog import Installed
+from .config import Config
+from .errors import ConfigError
+from .generate import Capture
+from .identifiers import QualifiedName, quote
+from .policies import OMIT, PLAIN, guess_policy
+
+#: Privileges that would let a role change the trail (rather than read it).
+WRITE_PRIVILEGES = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "CREATE", "MAINTAIN"}
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: ``check`` is its kind (stable, for tools), ``subject`` what it is about."""
+
+    check: str
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.message} [{self.check}]"
+
+
+def config_findings(problems: Iterable[ConfigError]) -> list[Finding]:
+    """Config entries that do not match the database (``generate.resolve`` collected them)."""
+    return [Finding("config", p.where or "config", f"{p.message}; {p.hint}") for p in problems]
+
+
+def design_findings(
+    config: Config, captures: Sequence[Capture], tables: Iterable[QualifiedName]
+) -> list[Finding]:
+    """Columns and tables the config leaves unprotected.
+
+    :param tables: every table in the database outside the audit schema (for ``require``).
+    """
+    findings: list[Finding] = []
+    for capture in captures:
+        section = _section(capture.table)
+        for column in capture.model.columns:
+            policy = capture.policies.get(column.name)
+            if policy is None:  # a virtual generated column: not captured
+                continue
+            subject = f"{capture.table}.{quote(column.name)}"
+            if capture.sources[column.name] == "default":
+                findings.append(
+                    Finding(
+                        "unclassified",
+                        subject,
+                        f"not classified, so stored as {policy}; add it to columns in {section} "
+                        f"of {config.path.name} or tag its comment pgaudit:<policy>",
+                    )
+                )
+            elif policy == PLAIN and column.name not in capture.config.not_pii:
+                guess, reason = guess_policy(column.name, column.type)
+                if guess != PLAIN and reason is not None:
+                    findings.append(
+                        Finding(
+                            "pii-plain",
+                            subject,
+                            f"stored in plain text, but its {reason}; classify it as "
+                            f"{'omit' if guess == OMIT else 'hash or a mask'}, or list it in "
+                            f"not_pii in {section} if it is not personal",
+                        )
+                    )
+    audited = {c.table for c in captures}
+    for table in sorted(tables, key=str):
+        raw = f"{table.schema}.{table.name}"
+        if table in audited or table.schema == config.schema:
+            continue
+        pattern = next((p for p in config.require if fnmatchcase(raw, p)), None)
+        if pattern and not any(fnmatchcase(raw, p) for p in config.exempt):
+            findings.append(
+                Finding(
+                    "not-audited",
+                    str(table),
+                    f'matches require pattern "{pattern}" but is not audited; add '
+                    f"{_section(table)} to {config.path.name}, or an exempt "
+                    "pattern",
+                )
+            )
+    return findings
+
+
+def installed_findings(
+    config: Config,
+    captures: Sequence[Capture],
+    installed: Installed,
+    role_problems: Sequence[ConfigError] = (),
+) -> list[Finding]:
+    """Where the database differs from what ``apply`` would make of the config."""
+    if not installed.installed:
+        return [
+            Finding(
+                "install",
+                config.schema,
+                "pgaudit-kit is not installed in this schema; run pgaudit-kit apply",
+            )
+        ]
+    findings: list[Finding] = []
+    if installed.revision != toolkit_schema.head():
+        findings.append(
+            Finding(
+                "install",
+                config.schema,
+                f"toolkit schema is at revision {installed.revision}, "
+                f"{toolkit_schema.head()} is available; run pgaudit-kit apply",
+            )
+        )
+    if not installed.guard_enabled:
+        findings.append(
+            Finding(
+                "guard",
+                config.schema,
+                "the guard's event triggers are missing or disabled; run pgaudit-kit apply",
+            )
+        )
+    configured = set()
+    for capture in captures:
+        configured.add(capture.model.oid)
+        before = installed.tables.get(capture.model.oid or -1)
+        subject = str(capture.table)
+        if before is None:
+            findings.append(
+                Finding("capture", subject, "in the config but not audited; run pgaudit-kit apply")
+            )
+        elif before.capture_mode != "fast":
+            findings.append(
+                Finding(
+                    "drift",
+                    subject,
+                    f"its columns changed ({before.drift_detail}); captured generically until "
+                    "pgaudit-kit apply regenerates capture",
+                )
+            )
+        elif not generate.capture_is_current(
+            capture, config, before, generate.capture_fingerprint(capture, config)
+        ):
+            findings.append(
+                Finding(
+                    "capture",
+                    subject,
+                    "installed triggers differ from the config (policies, key, options or "
+                    "columns); pgaudit-kit plan shows the change, apply makes it",
+                )
+            )
+    for relid, table in installed.tables.items():
+        if relid not in configured:
+            findings.append(
+                Finding(
+                    "capture",
+                    table.table_name,
+                    f"audited, but no longer in {config.path.name}; apply stops auditing it",
+                )
+            )
+    for state in installed.health:
+        if state.state != "ok":
+            findings.append(
+                Finding(
+                    "trigger",
+                    state.table_name,
+                    f"trigger {state.trigger_name} on {state.relation} is {state.state}; "
+                    "run pgaudit-kit apply",
+                )
+            )
+    expected = generate.expected_grants(config, captures)
+    for role, kind, obj, privilege in sorted(set(installed.grants) - expected):
+        danger = (
+            "write right"
+            if privilege in WRITE_PRIVILEGES or (kind == "function" and role in config.app_roles)
+            else "grant"
+        )
+        findings.append(
+            Finding(
+                "grants",
+                role,
+                f"holds {privilege} on {_object(config, kind, obj)}, which the model does not "
+                f"grant ({danger}); apply revokes it",
+            )
+        )
+    for role, kind, obj, privilege in sorted(expected - set(installed.grants)):
+        findings.append(
+            Finding(
+                "grants",
+                role,
+                f"lacks {privilege} on {_object(config, kind, obj)}; run pgaudit-kit apply",
+            )
+        )
+    return findings + [
+        Finding("roles", p.where or "config", f"{p.message}; {p.hint}") for p in role_problems
+    ]
+
+
+def _section(table: QualifiedName) -> str:
+    """The config section of ``table``, as written in the file."""
+    return "[tables." + '"' + str(table).replace('"', '\\"') + '"]'
+
+
+def _object(config: Config, kind: str, obj: str) -> str:
+    return f"schema {quote(obj)}" if kind == "schema" else f"{kind} {quote(config.schema)}.{obj}"

@@ -1,0 +1,840 @@
+"""The ``pgaudit-kit`` command: parse options, call one :mod:`pgaudit_kit.api` function, print.
+
+Exit codes: 0 success, 1 problems found, 2 bad input (usage, config, identifiers, DSN), 3 database
+or connection error. Errors are one line on stderr, ``<where>: <what> (<fix>)``; an unexpected
+exception is a bug and prints ``internal error: ...; rerun with --debug`` (exit 3) unless
+``--debug`` asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import api, db
+from .errors import InputError, PgAuditError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_PROBLEMS, EXIT_INPUT, EXIT_SERVER = 1, 2, 3
+
+
+@dataclass
+class Options:
+    """The global options, shared by every command."""
+
+    dsn: str | None
+    config: Path | None
+    debug: bool
+
+    def resolved_dsn(self) -> str:
+        return db.resolve_dsn(self.dsn)
+
+
+class _Group(click.Group):
+    """Turns pgaudit-kit errors into one line and an exit code, and hides tracebacks of bugs."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PgAuditError as e:
+            click.echo(str(e), err=True)
+            ctx.exit(EXIT_INPUT if isinstance(e, InputError) else EXIT_SERVER)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as e:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"internal error: {type(e).__name__}: {e}; rerun with --debug", err=True)
+            ctx.exit(EXIT_SERVER)
+
+
+def format_option(function: F) -> F:
+    """``--format text|json``: every command that reports takes it."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Human-readable text, or one JSON object with a schema_version.",
+    )(function)
+
+
+def _emit(result: Any, output_format: str, text: Callable[[], str]) -> None:
+    click.echo(api.to_json_text(result.to_json()) if output_format == "json" else text())
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--dsn",
+    envvar=None,
+    help="PostgreSQL DSN. Default: PGAUDIT_DSN, DATABASE_URL, then libpq's PG* variables.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The annotation file. Default: ./pgaudit.toml.",
+)
+@click.option("--debug", is_flag=True, help="Show the traceback of unexpected errors.")
+@click.version_option(package_name="pgaudit-kit")
+@click.pass_context
+def cli(ctx: click.Context, dsn: str | None, config_path: Path | None, debug: bool) -> None:
+    """Tamper-evident, PII-safe row-change auditing for PostgreSQL.
+
+    \b
+    Example:
+        pgaudit-kit init                 # write pgaudit.toml from the live database
+        pgaudit-kit plan                 # show the SQL apply would run
+        pgaudit-kit apply                # install it, in one transaction
+    """
+    ctx.obj = Options(dsn=dsn, config=config_path, debug=debug)
+
+
+pass_options = click.make_pass_decorator(Options)
+
+
+@cli.command()
+@click.option("--schema", "schemas", multiple=True, help="Only tables of this schema (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@format_option
+@pass_options
+def init(options: Options, schemas: tuple[str, ...], force: bool, output_format: str) -> None:
+    """Write a starter config from the live database, guessing likely-PII columns.
+
+    \b
+    Example:
+        pgaudit-kit --dsn postgresql://postgres@localhost/shop init --schema public
+    """
+    result = api.init(options.config, options.resolved_dsn(), schemas=schemas or None, force=force)
+
+    def text() -> str:
+        lines = [f"wrote {result.path} with {len(result.tables)} table(s)"]
+        for table, columns in result.guessed.items():
+            lines.append(f"  {table}: " + ", ".join(f"{c} -> {p}" for c, p in columns.items()))
+        lines.append("review it, fill in app_roles and auditor_roles, then run pgaudit-kit plan")
+        return "\n".join(lines)
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@click.option(
+    "--baseline", is_flag=True, help="Include the baseline snapshot of newly audited tables."
+)
+@click.option(
+    "--sql/--summary",
+    "as_sql",
+    default=True,
+    help="The SQL script, one commented block per step (default), or one line per step.",
+)
+@format_option
+@pass_options
+def plan(options: Options, baseline: bool, as_sql: bool, output_format: str) -> None:
+    """Print the SQL apply would run; changes nothing.
+
+    \b
+    Example:
+        pgaudit-kit plan --sql > audit-changes.sql
+    """
+    result = api.plan(options.config, options.resolved_dsn(), baseline=baseline)
+
+    def text() -> str:
+        if result.plan.empty:
+            return "-- nothing to do: the database matches the config"
+        if not as_sql:
+            return "\n".join(f"{s.description}" for s in result.plan.steps)
+        return result.plan.sql_text()
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="Record one SNAPSHOT event per existing row of newly audited tables.",
+)
+@click.option(
+    "--lock-timeout", default="10s", show_default=True, help="Longest wait for a table lock."
+)
+@format_option
+@pass_options
+def apply(options: Options, baseline: bool, lock_timeout: str, output_format: str) -> None:
+    """Install or update auditing to match the config, in one transaction.
+
+    \b
+    Example:
+        pgaudit-kit apply --baseline
+    """
+    result = api.apply(
+        options.config, options.resolved_dsn(), baseline=baseline, lock_timeout=lock_timeout
+    )
+
+    def text() -> str:
+        if not result.changed:
+            return "nothing to do: the database already matches the config"
+        return "\n".join(
+            [f"applied {len(result.steps)} step(s):", *(f"  {s.description}" for s in result.steps)]
+        )
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@format_option
+@pass_options
+def status(options: Options, output_format: str) -> None:
+    """Show what is audited, by which policy, trigger health and row counts. Exits 1 on problems.
+
+    \b
+    Example:
+        pgaudit-kit status --format json
+    """
+    result = api.status(options.config, options.resolved_dsn())
+    _emit(result, output_format, lambda: _status_text(result))
+    if result.problems:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@cli.command("alembic-revision")
+@click.option(
+    "--versions-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The versions/ folder of the application's Alembic project.",
+)
+@click.option("-m", "--message", required=True, help="The revision's message.")
+@click.option("--rev-id", help="The revision id (default: a random one, as Alembic makes).")
+@click.option(
+    "--version-table",
+    default="alembic_version",
+    show_default=True,
+    help="The project's Alembic version table (may be schema-qualified).",
+)
+@click.option("--baseline", is_flag=True, help="Include the baseline snapshot of new tables.")
+@format_option
+@pass_options
+def alembic_revision(
+    options: Options,
+    versions_dir: Path,
+    message: str,
+    rev_id: str | None,
+    version_table: str,
+    baseline: bool,
+    output_format: str,
+) -> None:
+    """Write the audit changes as a revision of your own Alembic project.
+
+    The upgrade runs the SQL plan --sql prints; the downgrade undoes the changes to audited
+    tables. The database must be at the project's head.
+
+    \b
+    Example:
+        pgaudit-kit alembic-revision --versions-dir migrations/versions -m "audit orders"
+    """
+    result = api.alembic_revision(
+        options.config,
+        options.resolved_dsn(),
+        versions_dir,
+        message,
+        rev_id=rev_id,
+        version_table=version_table,
+        baseline=baseline,
+    )
+
+    def text() -> str:
+        if result.path is None:
+            return "nothing to do: the database already matches the config; no revision written"
+        lines = [
+            f"wrote {result.path} (revision {result.revision}, "
+            f"revises {result.down_revision or 'base'})",
+            f"upgrade: {len(result.upgrade)} step(s)",
+            *(f"  {s.description}" for s in result.upgrade),
+            f"downgrade: {len(result.downgrade)} step(s)",
+            *(f"  {s.description}" for s in result.downgrade),
+        ]
+        return "\n".join(lines)
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@format_option
+@pass_options
+def check(options: Options, output_format: str) -> None:
+    """Check the config and the database for CI: one line per finding, exit 1 if any.
+
+    Finds unclassified columns, plain columns that look personal, tables matching [audit]
+    require that are not audited, capture that differs from the config or drifted, unhealthy
+    triggers, and grants or roles that differ from the model.
+
+    \b
+    Example:
+        pgaudit-kit check --format json
+    """
+    result = api.check(options.config, options.resolved_dsn())
+
+    def text() -> str:
+        if result.ok:
+            return f"check: no findings ({result.tables_audited} table(s) audited)"
+        return "\n".join(str(f) for f in result.findings)
+
+    _emit(result, output_format, text)
+    if not result.ok:
+        click.echo(f"check: {len(result.findings)} finding(s)", err=True)
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+def _status_text(result: api.StatusResult) -> str:
+    if not result.installed:
+        return "\n".join(f"problem: {p}" for p in result.problems)
+    lines = [
+        f"schema {result.schema}: toolkit revision {result.revision} "
+        f"(head {result.head_revision}), guard {'on' if result.guard_enabled else 'OFF'}"
+    ]
+    for table in result.tables:
+        health = "ok" if table.healthy else "PROBLEM"
+        lines.append(
+            f"{table.table}: {table.rows} row(s), triggers {health}, "
+            f"key {list(table.key) or 'none'}"
+            + (f", capture {table.capture.upper()}" if table.capture != "fast" else "")
+        )
+        by_policy: dict[str, list[str]] = {}
+        for column, policy in table.policies.items():
+            by_policy.setdefault(policy, []).append(column)
+        for policy, columns in sorted(by_policy.items()):
+            lines.append(f"  {policy}: {', '.join(columns)}")
+    if result.seal is not None:
+        lag = result.seal
+        lines.append(
+            f"sealed: {lag.last_block or 0} block(s) below transaction {lag.sealed_horizon}; "
+            f"{lag.unsealed_rows} row(s) not sealed yet"
+            + (
+                f", oldest from {lag.oldest_unsealed:%Y-%m-%d %H:%M:%S%z}"
+                if lag.oldest_unsealed
+                else ""
+            )
+        )
+        for holder in lag.holders[:1]:
+            lines.append(
+                f"  oldest open transaction ({holder['kind']} {holder['who']}, {holder['role']}@"
+                f"{holder['database']}, {holder['state']}, {holder['age_in_transactions']} "
+                "transactions old) holds the sealing horizon back"
+            )
+    if result.retention is not None:
+        kept = result.retention
+        classes = (
+            ", ".join(f"{n} {p}" for n, p in sorted(kept.classes.items())) or "none (kept for ever)"
+        )
+        span = (
+            f" from {kept.first_partition:%Y-%m-%d} to {kept.last_partition_end:%Y-%m-%d}"
+            if kept.first_partition and kept.last_partition_end
+            else ""
+        )
+        lines.append(
+            f"partitions: {kept.partitions} {kept.partition_interval}ly{span}; retention: {classes}"
+        )
+        if kept.active_holds:
+            lines.append(f"legal holds: {kept.active_holds} active")
+        if kept.last_maintenance:
+            run = kept.last_maintenance
+            lines.append(
+                f"last maintenance: {run['finished_at']:%Y-%m-%d %H:%M:%S%z} "
+                f"({'ok' if run['ok'] else 'with errors'})"
+            )
+    current = [k.key_id for k in result.keys if k.retired_at is None and k.shredded_at is None]
+    lines.append(f"keys: {len(result.keys)} (current {current[0] if current else 'none'})")
+    if result.other_rows:
+        lines.append(f"other events (DDL, CONFIG, KEY...): {result.other_rows}")
+    lines += [f"problem: {p}" for p in result.problems]
+    return "\n".join(lines)
+
+
+@cli.group()
+def key() -> None:
+    """Manage the HMAC keys behind the hash policy."""
+
+
+@key.command("rotate")
+@format_option
+@pass_options
+def key_rotate(options: Options, output_format: str) -> None:
+    """Make a new HMAC key current; existing rows keep their key id.
+
+    \b
+    Example:
+        pgaudit-kit key rotate
+    """
+    result = api.rotate_key(options.config, options.resolved_dsn())
+    _emit(result, output_format, lambda: f"key {result.key_id} is now current for new rows")
+
+
+@cli.command()
+@click.option(
+    "--drop-data", is_flag=True, help="Also drop the audit schema with every row and key."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation of --drop-data.")
+@format_option
+@pass_options
+def uninstall(options: Options, drop_data: bool, yes: bool, output_format: str) -> None:
+    """Remove capture triggers, functions and the guard; keep the audit rows unless --drop-data.
+
+    \b
+    Example:
+        pgaudit-kit uninstall
+    """
+    if drop_data and not yes:
+        click.confirm("Drop the audit schema with every audit row and key?", abort=True)
+    result = api.uninstall(options.config, options.resolved_dsn(), drop_data=drop_data)
+
+    def text() -> str:
+        lines = [f"stopped auditing {len(result.tables)} table(s); guard removed"]
+        lines.append("audit schema dropped" if result.dropped_data else "audit rows kept")
+        return "\n".join(lines)
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@click.option(
+    "--max-rows", default=100_000, show_default=True, help="About how many rows a block may hold."
+)
+@format_option
+@pass_options
+def seal(options: Options, max_rows: int, output_format: str) -> None:
+    """Seal every finished transaction's audit rows into hash-chained blocks.
+
+    \b
+    Example:
+        pgaudit-kit seal            # from cron or a loop; writers never wait for it
+    """
+    result = api.seal(options.config, options.resolved_dsn(), max_rows=max_rows)
+
+    def text() -> str:
+        if not result.blocks:
+            return "nothing to seal"
+        return f"sealed {result.rows} row(s) into block(s) " + ", ".join(
+            str(b[0]) for b in result.blocks
+        )
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@click.option(
+    "--digests",
+    "digests_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of signed digests to check the chain against.",
+)
+@click.option(
+    "--pubkey",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Public key the digests are signed with.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="number of CPUs",
+    help="Processes hashing in parallel, all in one snapshot.",
+)
+@format_option
+@pass_options
+def verify(
+    options: Options,
+    digests_dir: Path | None,
+    pubkey: Path | None,
+    jobs: int,
+    output_format: str,
+) -> None:
+    """Recompute every row hash, Merkle root and link outside the database. Exits 1 if tampered.
+
+    \b
+    Example:
+        pgaudit-kit verify --digests digests/ --pubkey keys/pgaudit-kit-signing.pub
+    """
+    show_bar = output_format == "text" and sys.stderr.isatty()
+    bar: Any = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        if show_bar:
+            bar = click.progressbar(length=total, label="verifying", file=sys.stderr)
+            bar.__enter__()
+
+    def advance(rows: int) -> None:
+        if bar is not None:
+            bar.update(rows)
+
+    try:
+        report = api.verify(
+            options.config,
+            options.resolved_dsn(),
+            digests_dir=digests_dir,
+            pubkey=pubkey,
+            progress=advance,
+            on_start=start,
+            jobs=jobs,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    _emit(report, output_format, lambda: _verify_text(report))
+    if not report.result.ok:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+def _verify_text(report: api.VerifyReport) -> str:
+    result = report.result
+    lines = [
+        f"{'OK' if result.ok else 'TAMPERED'}: {result.rows_verified} sealed row(s) in "
+        f"{result.blocks_verified} block(s) verified; {result.unsealed_rows} row(s) not sealed yet "
+        "(not protected until sealed)"
+    ]
+    if result.digests_checked:
+        lines.append(f"checked against {result.digests_checked} signed digest(s)")
+    for problem in result.problems:
+        where = f"block {problem.block}" if problem.block is not None else "no block"
+        row = f", row {problem.row_id}" if problem.row_id is not None else ""
+        lines.append(f"  {problem.kind}: {where}{row}: {problem.detail}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the key pair.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing key pair.")
+@format_option
+def keygen(out_dir: Path, force: bool, output_format: str) -> None:
+    """Create the Ed25519 key pair that signs digests (private key mode 0600).
+
+    \b
+    Example:
+        pgaudit-kit keygen --out keys/
+    """
+    result = api.keygen(out_dir, force=force)
+    _emit(
+        result,
+        output_format,
+        lambda: f"wrote {result.private_key} (keep it secret) and {result.public_key}",
+    )
+
+
+@cli.command()
+@click.option(
+    "--signing-key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Private key from keygen.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the digest file.",
+)
+@format_option
+@pass_options
+def digest(options: Options, signing_key: Path, out_dir: Path, output_format: str) -> None:
+    """Sign the chain head into a small JSON digest to keep in WORM storage.
+
+    \b
+    Example:
+        pgaudit-kit digest --signing-key keys/pgaudit-kit-signing.key --out digests/
+    """
+    result = api.digest(
+        options.config, options.resolved_dsn(), signing_key=signing_key, out_dir=out_dir
+    )
+    _emit(
+        result,
+        output_format,
+        lambda: f"wrote {result.path}: block {result.block_no}, {result.rows_sealed} sealed row(s)",
+    )
+
+
+@cli.command()
+@click.argument("row_id", type=int)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File for the proof.",
+)
+@click.option(
+    "--digest",
+    "digest_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Prove up to this digest's block (default: the head).",
+)
+@click.option(
+    "--pubkey", type=click.Path(dir_okay=False, path_type=Path), help="Public key of --digest."
+)
+@format_option
+@pass_options
+def prove(
+    options: Options,
+    row_id: int,
+    out: Path,
+    digest_path: Path | None,
+    pubkey: Path | None,
+    output_format: str,
+) -> None:
+    """Write a Merkle inclusion proof for one sealed audit row.
+
+    \b
+    Example:
+        pgaudit-kit prove 1234 --out row-1234.proof.json
+    """
+    result = api.prove(
+        options.config,
+        options.resolved_dsn(),
+        row_id,
+        out=out,
+        digest_path=digest_path,
+        pubkey=pubkey,
+    )
+    _emit(
+        result,
+        output_format,
+        lambda: (
+            f"wrote {result.path}: row {result.row_id} in block {result.block_no}, "
+            f"chain of {result.blocks} block(s)"
+        ),
+    )
+
+
+@cli.command("verify-proof")
+@click.argument("proof", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--digest",
+    "digest_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A signed digest.",
+)
+@click.option(
+    "--pubkey",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Public key of the digest.",
+)
+@format_option
+def verify_proof(proof: Path, digest_path: Path, pubkey: Path, output_format: str) -> None:
+    """Check an inclusion proof offline against a signed digest. Exits 1 if it does not hold.
+
+    \b
+    Example:
+        pgaudit-kit verify-proof row-1234.proof.json --digest digest.json --pubkey signing.pub
+    """
+    report = api.verify_proof(proof, digest_path=digest_path, pubkey=pubkey)
+
+    def text() -> str:
+        check = report.check
+        if not check.ok:
+            return "\n".join(["PROOF FAILS:", *(f"  {p}" for p in check.problems)])
+        values = ", ".join(f"{k}={v}" for k, v in check.fields.items() if v is not None)
+        return (
+            f"OK: row {check.row_id} is in block {check.block_no}, on the chain signed at block "
+            f"{check.digest_block}\n  {values}"
+        )
+
+    _emit(report, output_format, text)
+    if not report.check.ok:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be dropped and why; change nothing.")
+@format_option
+@pass_options
+def purge(options: Options, dry_run: bool, output_format: str) -> None:
+    """Drop whole log partitions past their retention, skipping holds and unsealed rows.
+
+    \b
+    Example:
+        pgaudit-kit purge --dry-run
+    """
+    result = api.purge(options.config, options.resolved_dsn(), dry_run=dry_run)
+
+    def text() -> str:
+        if not result.partitions:
+            return "no partition has ended yet"
+        return "\n".join(
+            f"{p['partition']} [{p['range_from']:%Y-%m-%d}, {p['range_to']:%Y-%m-%d}): "
+            f"{p['action']}, {p['row_count']} row(s), retention {p['retention']}: {p['detail']}"
+            for p in result.partitions
+        )
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@format_option
+@pass_options
+def maintain(options: Options, output_format: str) -> None:
+    """Premake partitions, seal and purge: one idempotent call for cron. Exits 1 on errors.
+
+    \b
+    Example:
+        */5 * * * *  pgaudit-kit --config /etc/pgaudit.toml maintain
+    """
+    result = api.maintain(options.config, options.resolved_dsn())
+
+    def text() -> str:
+        summary = result.summary
+        if "skipped" in summary:
+            return f"skipped: {summary['skipped']}"
+        blocks = summary.get("blocks") or []
+        purged = [p for p in summary.get("purge") or [] if p.get("action") == "dropped"]
+        lines = [
+            f"partitions created: {summary.get('partitions_created', 0)}; "
+            f"blocks sealed: {len(blocks)} ({sum(b['row_count'] for b in blocks)} rows); "
+            f"partitions purged: {len(purged)}"
+        ]
+        lines += [
+            f"  {p['partition']}: {p['action']}: {p['detail']}" for p in summary.get("purge") or []
+        ]
+        lines += [
+            f"  error in {step}: {message}"
+            for step, message in (summary.get("errors") or {}).items()
+        ]
+        return "\n".join(lines)
+
+    _emit(result, output_format, text)
+    if not result.ok:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@cli.group()
+def hold() -> None:
+    """Legal holds: ranges of the trail that purge must keep."""
+
+
+def _timestamp(value: str | None, flag: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{flag} {value!r} is not a date or timestamp",
+            hint="use ISO 8601, e.g. 2026-01-31 or 2026-01-31T12:00:00+01:00 (UTC if no offset)",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@hold.command("add")
+@click.option("--reason", required=True, help="Why: a case number, an order.")
+@click.option("--table", help="Only rows of this table (default: every table).")
+@click.option(
+    "--from", "start", help="Start of the held time range (ISO 8601; default: unbounded)."
+)
+@click.option("--to", "end", help="End of the held time range (ISO 8601; default: unbounded).")
+@format_option
+@pass_options
+def hold_add(
+    options: Options,
+    reason: str,
+    table: str | None,
+    start: str | None,
+    end: str | None,
+    output_format: str,
+) -> None:
+    """Place a legal hold: no partition overlapping it is purged until it is released.
+
+    \b
+    Example:
+        pgaudit-kit hold add --reason "case 2026-17" --table public.orders --from 2025-01-01
+    """
+    result = api.hold_add(
+        options.config,
+        options.resolved_dsn(),
+        reason=reason,
+        table=table,
+        start=_timestamp(start, "--from"),
+        end=_timestamp(end, "--to"),
+    )
+    _emit(result, output_format, lambda: f"legal hold {result.hold_id} added")
+
+
+@hold.command("list")
+@format_option
+@pass_options
+def hold_list(options: Options, output_format: str) -> None:
+    """List legal holds, active and released.
+
+    \b
+    Example:
+        pgaudit-kit hold list
+    """
+    result = api.hold_list(options.config, options.resolved_dsn())
+
+    def text() -> str:
+        if not result.holds:
+            return "no legal holds"
+        lines = []
+        for h in result.holds:
+            scope = h["table_name"] or "all tables"
+            span = f"{h['from_time'] or '-inf'} .. {h['to_time'] or '+inf'}"
+            state = f"released {h['released_at']:%Y-%m-%d}" if h["released_at"] else "ACTIVE"
+            lines.append(f"{h['hold_id']}: {state}: {scope}, {span}: {h['reason']}")
+        return "\n".join(lines)
+
+    _emit(result, output_format, text)
+
+
+@hold.command("release")
+@click.argument("hold_id", type=int)
+@click.option("--reason", default="released", show_default=True, help="Why it is released.")
+@format_option
+@pass_options
+def hold_release(options: Options, hold_id: int, reason: str, output_format: str) -> None:
+    """Release a legal hold; its partitions become purgeable again.
+
+    \b
+    Example:
+        pgaudit-kit hold release 3 --reason "case closed"
+    """
+    result = api.hold_release(options.config, options.resolved_dsn(), hold_id, reason=reason)
+    _emit(result, output_format, lambda: f"legal hold {result.hold_id} released")
+
+
+@cli.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".pgaudit-demo"),
+    show_default=True,
+    help="Where the embedded PostgreSQL keeps its files.",
+)
+def demo(data_dir: Path) -> None:
+    """Run a self-contained demo on an embedded PostgreSQL 18.
+
+    \b
+    Example:
+        pgaudit-kit demo
+    """
+    from . import demo as demo_module
+
+    demo_module.run(data_dir, click.echo)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="pgaudit-kit")

@@ -1,0 +1,505 @@
+"""The annotation file (``pgaudit.toml``): load it, validate it, and say exactly where it is wrong.
+
+Shape::
+
+    [audit]
+    schema = "audit"                  # where every audit object lives
+    owner_role = "audit_owner"        # NOLOGIN role that owns it (default: <schema>_owner)
+    app_roles = ["app"]               # roles whose writes are audited; they never touch the trail
+    auditor_roles = ["auditor"]       # read-only access to the trail
+    default_policy = "hash"           # for columns neither the file nor a comment classifies
+    skip_unchanged_updates = true     # an UPDATE that changes no column leaves no row
+    update_images = "changed"         # or "full": old/new images of every column on UPDATE
+    admin_roles = ["dba"]             # may seal, maintain, purge and manage holds and keys
+    partition_interval = "month"      # day, week or month: log partitions and sealing buckets
+    premake = 3                       # partitions kept ready ahead of the current one
+    require = ["public.*"]            # check: tables (schema.table globs) that must be audited
+    exempt = ["public.alembic_version"]  # ... except these
+
+    [retention]                       # class = how long its rows are kept (PostgreSQL interval)
+    pci = "1 year"
+    hipaa = "6 years"
+    default = "2 years"               # rows of tables without a class, and trail events
+
+    [tables."public.customers"]
+    columns = { email = "hash", card_number = "mask:card", password = "omit", status = "plain" }
+    key = ["customer_no"]             # optional: the row key when the table has no primary key
+    retention = "pci"                 # optional: the table's retention class (default: default)
+    not_pii = ["company_name"]        # optional: plain columns whose name only looks personal
+
+Validation here is offline (types, names, policies). Whether tables and columns exist is checked
+against the catalog by ``generate``, which reports the line kept in :class:`TableConfig`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, IdentifierError
+from .identifiers import QualifiedName, check_name, parse_identifier, parse_qualified_name
+from .policies import DEFAULT_POLICY_NAMES, HASH, PLAIN, POLICY_NAMES, Policy, policy_choices
+
+DEFAULT_PATH = Path("pgaudit.toml")
+UPDATE_IMAGES = ("changed", "full")
+PARTITION_INTERVALS = ("day", "week", "month")
+#: A retention period: a count and a unit, as PostgreSQL reads it ("1 year", "90 days").
+_INTERVAL = re.compile(r"^\s*[1-9][0-9]{0,4}\s+(day|days|week|weeks|month|months|year|years)\s*$")
+_CLASS_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+
+_AUDIT_KEYS = {
+    "schema": "where every audit object lives",
+    "owner_role": "the NOLOGIN role owning the audit schema",
+    "app_roles": "roles whose writes are audited",
+    "auditor_roles": "read-only roles",
+    "default_policy": "policy for unlisted columns",
+    "skip_unchanged_updates": "skip UPDATEs that change nothing",
+    "update_images": "changed or full",
+    "admin_roles": "roles that may seal, maintain, purge and manage holds and keys",
+    "partition_interval": "day, week or month",
+    "premake": "partitions kept ready ahead",
+    "require": "check: schema.table globs of tables that must be audited",
+    "exempt": "check: schema.table globs excepted from require",
+}
+_TABLE_KEYS = {"columns", "key", "retention", "not_pii"}
+
+
+@dataclass(frozen=True)
+class TableConfig:
+    """One ``[tables."schema.name"]`` section."""
+
+    name: QualifiedName
+    columns: Mapping[str, Policy]
+    key: tuple[str, ...] | None
+    line: int | None
+    column_lines: Mapping[str, int | None] = field(default_factory=dict)
+    key_line: int | None = None
+    retention: str | None = None
+    retention_line: int | None = None
+    #: Columns reviewed as not personal although their name or type looks so (for check).
+    not_pii: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config file."""
+
+    path: Path
+    schema: str = "audit"
+    owner_role: str = "audit_owner"
+    app_roles: tuple[str, ...] = ()
+    auditor_roles: tuple[str, ...] = ()
+    default_policy: Policy = HASH
+    skip_unchanged_updates: bool = True
+    update_images: str = "changed"
+    admin_roles: tuple[str, ...] = ()
+    partition_interval: str = "month"
+    premake: int = 3
+    retention: Mapping[str, str] = field(default_factory=dict)
+    tables: tuple[TableConfig, ...] = ()
+    #: ``schema.table`` globs (fnmatch, case-sensitive, unquoted names) that check requires audited.
+    require: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = ()
+    lines: Mapping[str, int | None] = field(default_factory=dict)
+
+    def line(self, key: str) -> int | None:
+        """The line of an ``[audit]`` key, for messages about its value."""
+        return self.lines.get(key)
+
+    def error(
+        self, message: str, *, line: int | None = None, hint: str | None = None
+    ) -> ConfigError:
+        """A :class:`ConfigError` located in this file."""
+        return ConfigError(message, path=self.path, line=line, hint=hint)
+
+    def table(self, name: QualifiedName) -> TableConfig | None:
+        """The section for ``name``, if the file has one."""
+        return next((t for t in self.tables if t.name == name), None)
+
+
+def load(path: Path | str | None = None) -> Config:
+    """Read and validate a config file.
+
+    :param path: the file (``--config``); ``pgaudit.toml`` in the current directory by default.
+    :raises ConfigError: when the file is missing, is not TOML, or breaks a rule; the message
+        names the line and the fix.
+    """
+    path = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ConfigError(
+            "config file not found",
+            path=path,
+            hint="create it with 'pgaudit-kit init' or pass --config PATH",
+        ) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config file: {e}", path=path) from e
+    return loads(text, path=path)
+
+
+def loads(text: str, *, path: Path = DEFAULT_PATH) -> Config:
+    """Validate config text; ``path`` is only used in messages. See :func:`load`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        line = _toml_error_line(str(e))
+        raise ConfigError(
+            f"not valid TOML: {str(e).split(' (at line')[0]}",
+            path=path,
+            line=line,
+            hint="fix the syntax; see the example in the README",
+        ) from e
+    return _Parser(text, path).parse(data)
+
+
+class _Parser:
+    def __init__(self, text: str, path: Path) -> None:
+        self.path = path
+        self.lines = _LineIndex(text)
+
+    def fail(self, message: str, line: int | None, hint: str | None = None) -> ConfigError:
+        return ConfigError(message, path=self.path, line=line, hint=hint)
+
+    def parse(self, data: dict[str, Any]) -> Config:
+        for key in data:
+            if key not in ("audit", "retention", "tables"):
+                raise self.fail(
+                    f"unknown section [{key}]",
+                    self.lines.section((key,)) or self.lines.key((), key),
+                    'the sections are [audit], [retention] and [tables."schema.table"]',
+                )
+        audit = data.get("audit", {})
+        if not isinstance(audit, dict):
+            raise self.fail("[audit] must be a table", self.lines.key((), "audit"))
+        for key in audit:
+            if key not in _AUDIT_KEYS:
+                raise self.fail(
+                    f"unknown key {key!r} in [audit]",
+                    self.lines.key(("audit",), key),
+                    "known keys: " + ", ".join(_AUDIT_KEYS),
+                )
+        schema = self._identifier(audit, "schema", "audit", what="schema name")
+        owner = self._identifier(audit, "owner_role", f"{schema}_owner", what="role name")
+        app_roles = self._roles(audit, "app_roles")
+        auditor_roles = self._roles(audit, "auditor_roles")
+        admin_roles = self._roles(audit, "admin_roles")
+        both = sorted(set(app_roles) & set(admin_roles))
+        if both:
+            raise self.fail(
+                f"role {both[0]!r} is both an app role and an admin role",
+                self.lines.key(("audit",), "admin_roles"),
+                "the application must not purge or seal its own trail; use separate roles",
+            )
+        overlap = sorted(set(app_roles) & set(auditor_roles))
+        if overlap:
+            raise self.fail(
+                f"role {overlap[0]!r} is both an app role and an auditor role",
+                self.lines.key(("audit",), "auditor_roles"),
+                "an app role must never read or write the trail; use separate roles",
+            )
+        if owner in app_roles or owner in auditor_roles:
+            raise self.fail(
+                f"owner_role {owner!r} is also listed as an app or auditor role",
+                self.lines.key(("audit",), "owner_role"),
+                "the owner role is NOLOGIN and owns the audit schema; give it its own name",
+            )
+        default = audit.get("default_policy", "hash")
+        if default not in DEFAULT_POLICY_NAMES:
+            raise self.fail(
+                f"default_policy {default!r} is not allowed",
+                self.lines.key(("audit",), "default_policy"),
+                "unclassified columns must never leak: use " + " or ".join(DEFAULT_POLICY_NAMES),
+            )
+        skip = audit.get("skip_unchanged_updates", True)
+        if not isinstance(skip, bool):
+            raise self.fail(
+                "skip_unchanged_updates must be true or false",
+                self.lines.key(("audit",), "skip_unchanged_updates"),
+            )
+        images = audit.get("update_images", "changed")
+        if images not in UPDATE_IMAGES:
+            raise self.fail(
+                f"update_images {images!r} is not allowed",
+                self.lines.key(("audit",), "update_images"),
+                "use " + " or ".join(UPDATE_IMAGES),
+            )
+        interval = audit.get("partition_interval", "month")
+        if interval not in PARTITION_INTERVALS:
+            raise self.fail(
+                f"partition_interval {interval!r} is not allowed",
+                self.lines.key(("audit",), "partition_interval"),
+                "use " + ", ".join(PARTITION_INTERVALS),
+            )
+        premake = audit.get("premake", 3)
+        if not isinstance(premake, int) or isinstance(premake, bool) or not 1 <= premake <= 366:
+            raise self.fail(
+                "premake must be a whole number from 1 to 366",
+                self.lines.key(("audit",), "premake"),
+                "it counts partitions kept ready ahead of the current one",
+            )
+        require = self._patterns(audit, "require")
+        exempt = self._patterns(audit, "exempt")
+        retention = self._retention(data.get("retention", {}))
+        tables_data = data.get("tables", {})
+        if not isinstance(tables_data, dict):
+            raise self.fail("[tables] must be a table of tables", self.lines.key((), "tables"))
+        tables = tuple(self._table(name, body) for name, body in tables_data.items())
+        for table in tables:
+            if table.retention is not None and table.retention not in retention:
+                raise self.fail(
+                    f"retention class {table.retention!r} of {table.name} is not defined",
+                    table.retention_line,
+                    f'define it in [retention], e.g. {table.retention} = "1 year"',
+                )
+        return Config(
+            path=self.path,
+            schema=schema,
+            owner_role=owner,
+            app_roles=app_roles,
+            auditor_roles=auditor_roles,
+            default_policy=Policy(default),
+            skip_unchanged_updates=skip,
+            update_images=images,
+            admin_roles=admin_roles,
+            partition_interval=interval,
+            premake=premake,
+            retention=retention,
+            tables=tables,
+            require=require,
+            exempt=exempt,
+            lines={key: self.lines.key(("audit",), key) for key in _AUDIT_KEYS},
+        )
+
+    def _retention(self, section: Any) -> dict[str, str]:
+        if not isinstance(section, dict):
+            raise self.fail(
+                '[retention] must be a table of class = "interval"', self.lines.key((), "retention")
+            )
+        classes: dict[str, str] = {}
+        for name, period in section.items():
+            line = self.lines.key(("retention",), name)
+            if not _CLASS_NAME.match(name):
+                raise self.fail(
+                    f"retention class name {name!r} is not allowed",
+                    line,
+                    "use lower-case letters, digits, - and _ (e.g. pci, hipaa, default)",
+                )
+            if not isinstance(period, str) or not _INTERVAL.match(period):
+                raise self.fail(
+                    f"retention period {period!r} of class {name!r} is not understood",
+                    line,
+                    'write a count and a unit, e.g. "1 year", "6 years", "90 days"',
+                )
+            classes[name] = postgres_interval(period)
+        return classes
+
+    def _patterns(self, section: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = section.get(key, [])
+        line = self.lines.key(("audit",), key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(
+                f"{key} must be a list of schema.table patterns", line, f'e.g. {key} = ["public.*"]'
+            )
+        for pattern in value:
+            if "." not in pattern or pattern.startswith(".") or pattern.endswith("."):
+                raise self.fail(
+                    f"{key} pattern {pattern!r} does not name schema.table",
+                    line,
+                    'write schema.table with * and ? as wildcards, e.g. "public.*"',
+                )
+        return tuple(value)
+
+    def _identifier(self, section: dict[str, Any], key: str, default: str, *, what: str) -> str:
+        value = section.get(key, default)
+        line = self.lines.key(("audit",), key)
+        if not isinstance(value, str):
+            raise self.fail(f"{key} must be a string", line)
+        try:
+            return parse_identifier(value, what=what)
+        except IdentifierError as e:
+            raise self.fail(e.message, line, e.hint) from e
+
+    def _roles(self, section: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = section.get(key, [])
+        line = self.lines.key(("audit",), key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{key} must be a list of role names", line, f'e.g. {key} = ["app"]')
+        roles: list[str] = []
+        for item in value:
+            try:
+                roles.append(parse_identifier(item, what="role name"))
+            except IdentifierError as e:
+                raise self.fail(e.message, line, e.hint) from e
+        return tuple(dict.fromkeys(roles))
+
+    def _table(self, raw_name: str, body: Any) -> TableConfig:
+        line = self.lines.section(("tables", raw_name))
+        try:
+            name = parse_qualified_name(raw_name)
+        except IdentifierError as e:
+            raise self.fail(e.message, line, e.hint) from e
+        if not isinstance(body, dict):
+            raise self.fail(f"tables.{raw_name!r} must be a table", line)
+        for key in body:
+            if key not in _TABLE_KEYS:
+                raise self.fail(
+                    f"unknown key {key!r} for table {name}",
+                    self.lines.key(("tables", raw_name), key) or line,
+                    "known keys: " + ", ".join(sorted(_TABLE_KEYS)),
+                )
+        columns_data = body.get("columns", {})
+        if not isinstance(columns_data, dict):
+            raise self.fail(
+                f"columns of {name} must be a table of column = policy",
+                self.lines.key(("tables", raw_name), "columns") or line,
+                'e.g. columns = { email = "hash" }',
+            )
+        columns: dict[str, Policy] = {}
+        column_lines: dict[str, int | None] = {}
+        for column, policy in columns_data.items():
+            column_line = self.lines.key(("tables", raw_name), column) or line
+            try:
+                check_name(column, what="column name")
+            except IdentifierError as e:
+                raise self.fail(e.message, column_line, e.hint) from e
+            if not isinstance(policy, str) or policy not in POLICY_NAMES:
+                raise self.fail(
+                    f"unknown policy {policy!r} for {name}.{column}",
+                    column_line,
+                    f"use {policy_choices()}",
+                )
+            columns[column] = Policy(policy)
+            column_lines[column] = column_line
+        key = body.get("key")
+        key_line = self.lines.key(("tables", raw_name), "key") or line
+        if key is not None:
+            if not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
+                raise self.fail(
+                    f"key of {name} must be a non-empty list of column names",
+                    key_line,
+                    'e.g. key = ["order_no"]',
+                )
+            for k in key:
+                try:
+                    check_name(k, what="key column")
+                except IdentifierError as e:
+                    raise self.fail(e.message, key_line, e.hint) from e
+        retention = body.get("retention")
+        retention_line = self.lines.key(("tables", raw_name), "retention") or line
+        if retention is not None and not isinstance(retention, str):
+            raise self.fail(
+                f"retention of {name} must be the name of a class",
+                retention_line,
+                'e.g. retention = "pci"',
+            )
+        not_pii = body.get("not_pii", [])
+        not_pii_line = self.lines.key(("tables", raw_name), "not_pii") or line
+        if not isinstance(not_pii, list) or not all(isinstance(c, str) for c in not_pii):
+            raise self.fail(
+                f"not_pii of {name} must be a list of column names",
+                not_pii_line,
+                'e.g. not_pii = ["product_name"]',
+            )
+        for column in not_pii:
+            if columns.get(column, PLAIN) != PLAIN:
+                raise self.fail(
+                    f"{name}.{column} is listed in not_pii but its policy is {columns[column]}",
+                    not_pii_line,
+                    "not_pii only silences check for plain columns; remove it from one list",
+                )
+        return TableConfig(
+            name=name,
+            columns=columns,
+            key=tuple(key) if key is not None else None,
+            line=line,
+            column_lines=column_lines,
+            key_line=key_line,
+            retention=retention,
+            retention_line=retention_line,
+            not_pii=frozenset(not_pii),
+        )
+
+
+class _LineIndex:
+    """Finds the line of a section header or key, for error messages.
+
+    tomllib keeps no positions, so each header line is parsed on its own with tomllib (exact for
+    any quoting), and keys are found by a search within their section's lines.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.sections: list[tuple[tuple[str, ...], int]] = [((), 1)]
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("[") and not stripped.startswith("[["):
+                try:
+                    parsed = tomllib.loads(stripped)
+                except tomllib.TOMLDecodeError:
+                    continue
+                self.sections.append((_first_path(parsed), number))
+
+    def section(self, path: tuple[str, ...]) -> int | None:
+        """The first header line of ``path`` or of a sub-table under it."""
+        return next((n for p, n in self.sections if p[: len(path)] == path and path), None)
+
+    def key(self, path: tuple[str, ...], key: str) -> int | None:
+        """The line where ``key`` is assigned inside ``path`` (or its sub-tables)."""
+        pattern = re.compile(
+            r"(^|[{,.\s])(\""
+            + re.escape(key)
+            + r"\"|'"
+            + re.escape(key)
+            + r"'|"
+            + re.escape(key)
+            + r")\s*="
+        )
+        for index, (section_path, start) in enumerate(self.sections):
+            if section_path[: len(path)] != path:
+                continue
+            end = (
+                self.sections[index + 1][1]
+                if index + 1 < len(self.sections)
+                else len(self.lines) + 1
+            )
+            for number in range(start, end):
+                line = self.lines[number - 1]
+                if line.strip().startswith("["):
+                    continue
+                if pattern.search(line):
+                    return number
+        return None
+
+
+def postgres_interval(period: str) -> str:
+    """A validated retention period as PostgreSQL prints it (``"12 months"`` -> ``"1 year"``,
+    ``"2 weeks"`` -> ``"14 days"``), so config and database compare equal when they agree."""
+    count_text, unit = period.split()
+    count, unit = int(count_text), unit.rstrip("s")
+    months = {"year": 12 * count, "month": count}.get(unit, 0)
+    days = {"week": 7 * count, "day": count}.get(unit, 0)
+    parts = []
+    for amount, name in ((months // 12, "year"), (months % 12, "mon"), (days, "day")):
+        if amount:
+            parts.append(f"{amount} {name}{'s' if amount != 1 else ''}")
+    return " ".join(parts)
+
+
+def _first_path(parsed: dict[str, Any]) -> tuple[str, ...]:
+    path: list[str] = []
+    node: Any = parsed
+    while isinstance(node, dict) and len(node) == 1:
+        key = next(iter(node))
+        path.append(key)
+        node = node[key]
+    return tuple(path)
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"at line (\d+)", message)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,986 @@
+"""Config + table models (+ what is installed) -> a :class:`Plan` of composed SQL. No I/O.
+
+For each audited table the generator resolves one policy per column (config file, else a
+``pgaudit:<policy>`` column comment, else ``default_policy``), picks the row key, and renders the
+capture functions from ``sql/capture/*.sql`` with every column reference and policy baked in:
+
+* ordinary tables: INSERT and DELETE are captured per statement from transition tables (one
+  trigger call and one ``INSERT ... SELECT`` per statement), UPDATE per row (OLD and NEW paired);
+* partitioned tables: one row trigger on the parent, cloned by PostgreSQL onto every partition;
+* TRUNCATE: a statement trigger on the table, or on every leaf partition.
+
+The plan only contains what differs from what is installed (by fingerprint and trigger health),
+so ``apply`` twice changes nothing the second time. ``plan`` prints ``Plan.sql_text()``, which is
+``Composed.as_string(None)`` of the very objects ``apply`` executes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+
+from psycopg import sql
+
+from . import sqlfiles, toolkit_schema
+from .catalog import Column, Installed, InstalledTable, Relation, TableModel
+from .config import Config, TableConfig
+from .errors import ConfigError, InputError
+from .identifiers import QualifiedName, derived_name, parse_qualified_name
+from .policies import HASH, OMIT, PLAIN, Policy, policy_choices
+
+#: json_build_object takes at most 100 arguments (50 key/value pairs); wider images are joined.
+_PAIRS_PER_CALL = 50
+#: Privileges each auditor role holds in the audit schema (the grants of grant_auditor.sql).
+AUDITOR_GRANTS: tuple[tuple[str, str, str], ...] = (
+    ("schema", "", "USAGE"),
+    *(
+        ("table", table, "SELECT")
+        for table in (
+            "log", "keys", "audited_tables", "blocks", "block_leaves", "holds",
+            "retention_classes", "maintenance_runs",
+        )
+    ),
+    ("function", "trigger_health()", "EXECUTE"),
+    ("function", "partitions()", "EXECUTE"),
+)  # fmt: skip
+#: Privileges each admin role holds: what an auditor has, and the upkeep functions
+#: (grant_admin.sql); names as pg_get_function_identity_arguments writes them.
+ADMIN_GRANTS: tuple[tuple[str, str, str], ...] = (
+    *AUDITOR_GRANTS,
+    *(
+        ("function", signature, "EXECUTE")
+        for signature in (
+            "seal(p_max_rows bigint)", "maintain(p_ahead integer, p_purge boolean)",
+            "purge(p_dry_run boolean)",
+            "hold_add(p_reason text, p_table_name text, p_from timestamp with time zone, "
+            "p_to timestamp with time zone)",
+            "hold_release(p_hold_id integer, p_reason text)", "rotate_key()",
+            "premake_partitions(p_ahead integer)",
+        )
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unit of a plan: what it does and the statements that do it.
+
+    ``kind`` is ``"sql"`` (install executes the statements) or ``"toolkit"`` (install runs the
+    toolkit schema's Alembic revisions, which do what the statements show).
+
+    ``done_when`` are queries that all return true when the step has nothing left to do. A plan
+    is computed against the database it runs on, so apply never needs them; an Alembic revision
+    runs later on other databases (and again after a downgrade), so it skips a step whose
+    queries say it is done. They run in order and stop at the first false one, so a later query
+    may read objects an earlier one proved to exist.
+    """
+
+    description: str
+    statements: tuple[sql.Composed, ...]
+    kind: str = "sql"
+    table: QualifiedName | None = None
+    done_when: tuple[sql.Composed, ...] = ()
+
+    def sql_text(self) -> str:
+        """The statements as one SQL text."""
+        return "\n".join(s.as_string(None).strip() for s in self.statements)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An ordered list of steps; empty when the database already matches the config."""
+
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps
+
+    def sql_text(self) -> str:
+        """The whole plan as SQL text, one commented block per step."""
+        blocks = []
+        for step in self.steps:
+            blocks.append(f"-- {step.description}\n{step.sql_text()}\n")
+        return "\n".join(blocks)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """The resolved audit design of one table."""
+
+    config: TableConfig
+    model: TableModel
+    policies: Mapping[str, Policy]
+    sources: Mapping[str, str]
+    key: tuple[str, ...]
+    names: Mapping[str, QualifiedName] = field(default_factory=dict)
+
+    @property
+    def table(self) -> QualifiedName:
+        return self.model.name
+
+
+# --- resolving the config against the catalog ---------------------------------------------------
+
+
+def resolve(
+    config: Config,
+    models: Mapping[QualifiedName, TableModel | Relation],
+    problems: list[ConfigError] | None = None,
+) -> list[Capture]:
+    """Check every configured table and column against the catalog and pick policies and keys.
+
+    :param problems: collect config problems here and resolve what remains (a table without its
+        section, a column's policy left to the default), instead of raising the first (check).
+    :raises ConfigError: naming the line, when a table or column does not exist or cannot be
+        audited.
+    :raises InputError: when a column comment carries an unknown policy tag.
+    """
+
+    def fail(error: ConfigError) -> None:
+        if problems is None:
+            raise error
+        problems.append(error)
+
+    captures = []
+    for table_config in config.tables:
+        model = models.get(table_config.name)
+        if model is None:
+            fail(
+                config.error(
+                    f"table {table_config.name} does not exist",
+                    line=table_config.line,
+                    hint="check the name (unquoted names fold to lower case) or remove the section",
+                )
+            )
+            continue
+        if isinstance(model, Relation):
+            fail(
+                config.error(
+                    f"{table_config.name} is {model.kind}; only tables can be audited",
+                    line=table_config.line,
+                    hint="audit the tables it reads from instead",
+                )
+            )
+            continue
+        if model.name.schema == config.schema:
+            fail(
+                config.error(
+                    f"{table_config.name} is inside the audit schema {config.schema!r}",
+                    line=table_config.line,
+                    hint="the trail cannot audit itself; remove the section",
+                )
+            )
+            continue
+        missing = [c for c in table_config.columns if model.column(c) is None]
+        for column in missing:
+            fail(
+                config.error(
+                    f"column {column!r} does not exist in {model.name}",
+                    line=table_config.column_lines.get(column) or table_config.line,
+                    hint="columns: " + ", ".join(c.name for c in model.columns),
+                )
+            )
+        key = table_config.key if table_config.key is not None else model.natural_key
+        if any(model.column(column) is None for column in key):
+            fail(
+                config.error(
+                    f"key column {next(c for c in key if model.column(c) is None)!r} does not "
+                    f"exist in {model.name}",
+                    line=table_config.key_line or table_config.line,
+                    hint="name columns that identify a row",
+                )
+            )
+            continue
+        policies: dict[str, Policy] = {}
+        sources: dict[str, str] = {}
+        for column_model in model.columns:
+            if column_model.generated == "v":
+                # Virtual generated columns (PostgreSQL 18) store nothing and read as NULL in
+                # AFTER triggers; naming one in a transition-table query is an error. They are
+                # computed from other columns, which are captured.
+                continue
+            policy, source = _column_policy(config, table_config, model, column_model)
+            policies[column_model.name] = policy
+            sources[column_model.name] = source
+        captures.append(
+            Capture(
+                config=table_config,
+                model=model,
+                policies=policies,
+                sources=sources,
+                key=tuple(key),
+                names=function_names(model.name, config.schema),
+            )
+        )
+    return captures
+
+
+def _column_policy(
+    config: Config, table_config: TableConfig, model: TableModel, column: Column
+) -> tuple[Policy, str]:
+    if column.name in table_config.columns:
+        return table_config.columns[column.name], "config"
+    if column.comment_policy is not None:
+        try:
+            return Policy(column.comment_policy), "comment"
+        except ValueError:
+            raise InputError(
+                f"unknown policy tag 'pgaudit:{column.comment_policy}' in the comment on column "
+                f"{column.name!r}",
+                where=str(model.name),
+                hint=f"use pgaudit:<policy> with one of {policy_choices()}",
+            ) from None
+    return config.default_policy, "default"
+
+
+def function_names(table: QualifiedName, schema: str) -> dict[str, QualifiedName]:
+    """The capture functions of ``table`` (statement, row, truncate), in the audit schema."""
+    return {
+        kind: QualifiedName(schema, derived_name("capture", table, kind))
+        for kind in ("statement", "row", "truncate")
+    }
+
+
+# --- rendering one table ---------------------------------------------------------------------
+
+
+class _Images:
+    """Renders the policy-applied JSON images and keys of rows under one record alias."""
+
+    def __init__(self, capture: Capture, schema: str, k_in: sql.Composable, k_out: sql.Composable):
+        self.capture = capture
+        self.schema = sql.Identifier(schema)
+        self.k_in = k_in
+        self.k_out = k_out
+
+    def value(self, record: sql.Composable, column: str) -> sql.Composable:
+        """The stored form of one column under its policy."""
+        ref = sql.SQL("{}.{}").format(record, sql.Identifier(column))
+        policy = self.capture.policies[column]
+        if policy == PLAIN:
+            return ref
+        if policy == HASH:
+            return sql.SQL("{}.hmac_token({}::text, {}, {})").format(
+                self.schema, ref, self.k_in, self.k_out
+            )
+        mask = policy.mask
+        assert mask is not None
+        return sql.SQL("{}.{}({}::text)").format(self.schema, sql.Identifier(f"mask_{mask}"), ref)
+
+    def image(self, record: sql.Composable, columns: Iterable[str] | None = None) -> sql.Composable:
+        """A json object of the given (default: all) non-omitted columns under their policies."""
+        names = [
+            c
+            for c in (columns if columns is not None else self.capture.policies)
+            if self.capture.policies[c] != OMIT
+        ]
+        if not names:
+            return sql.SQL("'{{}}'::json").format()
+        calls = []
+        wide = len(names) > _PAIRS_PER_CALL
+        builder = sql.SQL("jsonb_build_object") if wide else sql.SQL("json_build_object")
+        for start in range(0, len(names), _PAIRS_PER_CALL):
+            pairs = [
+                sql.SQL("{}, {}").format(sql.Literal(c), self.value(record, c))
+                for c in names[start : start + _PAIRS_PER_CALL]
+            ]
+            calls.append(sql.SQL("{}({})").format(builder, sql.SQL(", ").join(pairs)))
+        if len(calls) == 1:
+            return calls[0]
+        # json has no ||: wide rows are joined as jsonb and stored as json
+        return sql.SQL("({})::json").format(sql.SQL(" || ").join(calls))
+
+    def key(self, record: sql.Composable) -> sql.Composable:
+        if not self.capture.key:
+            return sql.SQL("null::json").format()
+        return self.image(record, [c for c in self.capture.key if self.capture.policies[c] != OMIT])
+
+
+def _changed_test(column: Column) -> sql.Composable:
+    ident = sql.Identifier(column.name)
+    if column.exact_equality:
+        return sql.SQL("new.{c} is distinct from old.{c}").format(c=ident)
+    return sql.SQL("new.{c}::text is distinct from old.{c}::text").format(c=ident)
+
+
+def _update_body(capture: Capture, config: Config, images: _Images) -> sql.Composable:
+    """Per-column change tests; images of only the changed columns unless full images are asked
+    for (or the table has no key, so a full old image is what identifies the row)."""
+    new, old = sql.SQL("new"), sql.SQL("old")
+    full = config.update_images == "full" or not capture.key
+    lines: list[sql.Composable] = []
+    if not full:
+        lines.append(sql.SQL("        v_old := '{{}}';\n        v_new := '{{}}';").format())
+    for column in capture.model.columns:
+        if column.name not in capture.policies:
+            continue
+        record_change = sql.SQL("            v_changed := v_changed || {}::text;").format(
+            sql.Literal(column.name)
+        )
+        body = [record_change]
+        if not full and capture.policies[column.name] != OMIT:
+            body.append(
+                sql.SQL(
+                    "            v_old := v_old || jsonb_build_object({name}, {old});\n"
+                    "            v_new := v_new || jsonb_build_object({name}, {new});"
+                ).format(
+                    name=sql.Literal(column.name),
+                    old=images.value(old, column.name),
+                    new=images.value(new, column.name),
+                )
+            )
+        lines.append(
+            sql.SQL("        if {} then\n{}\n        end if;").format(
+                _changed_test(column), sql.SQL("\n").join(body)
+            )
+        )
+    if config.skip_unchanged_updates:
+        lines.append(
+            sql.SQL(
+                "        if cardinality(v_changed) = 0 then\n"
+                "            return null;\n"
+                "        end if;"
+            )
+        )
+    if full:
+        lines.append(
+            sql.SQL("        v_old_image := {};\n        v_new_image := {};").format(
+                images.image(old), images.image(new)
+            )
+        )
+    else:
+        lines.append(
+            sql.SQL(
+                "        v_old_image := v_old::json;\n        v_new_image := v_new::json;"
+            ).format()
+        )
+    return sql.SQL("\n").join(lines)
+
+
+def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
+    """The functions and triggers that capture ``capture.table``'s changes."""
+    schema = sql.Identifier(config.schema)
+    table = sql.Identifier(capture.table.schema, capture.table.name)
+    table_name = sql.Literal(str(capture.table))
+    names = capture.names
+    needs_key = HASH in capture.policies.values()
+    read_key = (
+        sqlfiles.render(
+            "capture/read_key.sql", schema=schema, schema_name=sql.Literal(config.schema)
+        )
+        if needs_key
+        else sql.SQL("    -- no hashed column: no key needed").format()
+    )
+    variables = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
+    row_images = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
+    new, old = sql.SQL("new"), sql.SQL("old")
+    statements: list[sql.Composed] = []
+    if not capture.model.partitioned:
+        n, o = sql.SQL("n"), sql.SQL("o")
+        statements.append(
+            sqlfiles.render(
+                "capture/statement_function.sql",
+                owner=sql.Identifier(config.owner_role),
+                function=_ident(names["statement"]),
+                schema=schema,
+                read_key=read_key,
+                table_name=table_name,
+                key_new=variables.key(n),
+                image_new=variables.image(n),
+                key_old=variables.key(o),
+                image_old=variables.image(o),
+            )
+        )
+    statements.append(
+        sqlfiles.render(
+            "capture/row_function.sql",
+            owner=sql.Identifier(config.owner_role),
+            function=_ident(names["row"]),
+            schema=schema,
+            read_key=read_key,
+            update_body=_update_body(capture, config, row_images),
+            table_name=table_name,
+            key_new=row_images.key(new),
+            image_new=row_images.image(new),
+            key_old=row_images.key(old),
+            image_old=row_images.image(old),
+        )
+    )
+    statements.append(
+        sqlfiles.render(
+            "capture/truncate_function.sql",
+            owner=sql.Identifier(config.owner_role),
+            function=_ident(names["truncate"]),
+            schema=schema,
+            table_name=table_name,
+            schema_of_table=sql.Literal(capture.table.schema),
+            name_of_table=sql.Literal(capture.table.name),
+        )
+    )
+    if capture.model.partitioned:
+        if capture.model.owner:
+            statements.append(
+                sqlfiles.render(
+                    "capture/grant_clone_execute.sql",
+                    function=_ident(names["row"]),
+                    table_owner=sql.Identifier(capture.model.owner),
+                )
+            )
+        statements.append(
+            sqlfiles.render(
+                "capture/triggers_partitioned.sql", table=table, row_function=_ident(names["row"])
+            )
+        )
+        statements.extend(
+            sqlfiles.render(
+                "capture/trigger_leaf_truncate.sql",
+                leaf=sql.Identifier(leaf.schema, leaf.name),
+                truncate_function=_ident(names["truncate"]),
+            )
+            for leaf in capture.model.leaf_partitions
+        )
+    else:
+        statements.append(
+            sqlfiles.render(
+                "capture/triggers_table.sql",
+                table=table,
+                statement_function=_ident(names["statement"]),
+                row_function=_ident(names["row"]),
+                truncate_function=_ident(names["truncate"]),
+            )
+        )
+    return statements
+
+
+def triggers_of(capture: Capture) -> list[str]:
+    """The audit triggers on the audited table itself."""
+    if capture.model.partitioned:
+        return ["pgaudit_row"]
+    return ["pgaudit_insert", "pgaudit_delete", "pgaudit_update", "pgaudit_truncate"]
+
+
+def fingerprint(statements: Sequence[sql.Composed], retention_class: str) -> str:
+    """A digest of the capture SQL and the table's retention class: equal fingerprints mean
+    nothing to reinstall."""
+    digest = hashlib.sha256(retention_class.encode() + b"\x00")
+    for statement in statements:
+        digest.update(statement.as_string(None).encode())
+    return digest.hexdigest()
+
+
+def register_statement(capture: Capture, config: Config, print_: str) -> sql.Composed:
+    names = capture.names
+
+    def signature(kind: str) -> sql.Composable:
+        if kind == "statement" and capture.model.partitioned:
+            return sql.NULL
+        return sql.SQL("{}::regprocedure").format(sql.Literal(_qualified_text(names[kind]) + "()"))
+
+    return sqlfiles.render(
+        "capture/register.sql",
+        schema=sql.Identifier(config.schema),
+        table_regclass=sql.Literal(_qualified_text(capture.table)),
+        table_name=sql.Literal(str(capture.table)),
+        partitioned=sql.Literal(capture.model.partitioned),
+        key_columns=sql.SQL("{}::text[]").format(sql.Literal(list(capture.key))),
+        policies=sql.Literal(json.dumps({c: str(p) for c, p in capture.policies.items()})),
+        columns=sql.Literal(json.dumps({c.name: c.type for c in capture.model.columns})),
+        statement_function_sig=signature("statement"),
+        row_function_sig=signature("row"),
+        truncate_function_sig=signature("truncate"),
+        triggers=sql.SQL("{}::text[]").format(sql.Literal(triggers_of(capture))),
+        fingerprint=sql.Literal(print_),
+        retention_class=sql.Literal(capture.config.retention or "default"),
+        default_policy=sql.Literal(str(config.default_policy)),
+        skip_unchanged=sql.Literal(config.skip_unchanged_updates),
+        update_images=sql.Literal(config.update_images),
+    )
+
+
+def config_event(config: Config, table_name: str, details: Mapping[str, object]) -> sql.Composed:
+    return sqlfiles.render(
+        "capture/config_event.sql",
+        schema=sql.Identifier(config.schema),
+        table_name=sql.Literal(table_name),
+        details=sql.Literal(json.dumps(details, sort_keys=True)),
+    )
+
+
+def baseline_statement(capture: Capture, config: Config) -> sql.Composed:
+    images = _Images(capture, config.schema, sql.SQL("k.k_in"), sql.SQL("k.k_out"))
+    n = sql.SQL("n")
+    return sqlfiles.render(
+        "capture/baseline.sql",
+        schema=sql.Identifier(config.schema),
+        table=sql.Identifier(capture.table.schema, capture.table.name),
+        table_name=sql.Literal(str(capture.table)),
+        key_new=images.key(n),
+        image_new=images.image(n),
+    )
+
+
+# --- the whole plan ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """Choices that change the plan without changing the config."""
+
+    baseline: bool = False
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+
+def plan(
+    config: Config,
+    captures: Sequence[Capture],
+    installed: Installed,
+    options: PlanOptions | None = None,
+) -> Plan:
+    """Everything ``apply`` must run to make the database match the config.
+
+    :param installed: what the database holds now (``catalog.read_installed``).
+    """
+    options = options or PlanOptions()
+    schema = sql.Identifier(config.schema)
+    owner = sql.Identifier(config.owner_role)
+    steps: list[Step] = []
+    if not installed.owner_exists:
+        steps.append(
+            Step(
+                f"create the NOLOGIN owner role {config.owner_role}",
+                (sqlfiles.render("bootstrap/create_owner.sql", owner=owner),),
+                done_when=(
+                    sqlfiles.render(
+                        "bootstrap/owner_exists.sql", owner_name=sql.Literal(config.owner_role)
+                    ),
+                ),
+            )
+        )
+    if not installed.schema_exists:
+        steps.append(
+            Step(
+                f"create schema {config.schema} owned by {config.owner_role}",
+                (sqlfiles.render("bootstrap/create_schema.sql", schema=schema, owner=owner),),
+                done_when=(
+                    sqlfiles.render(
+                        "bootstrap/schema_exists.sql", schema_name=sql.Literal(config.schema)
+                    ),
+                ),
+            )
+        )
+    values = toolkit_schema.params(config.schema, config.owner_role)
+    for revision in toolkit_schema.pending(installed.revision):
+        steps.append(
+            Step(
+                f"toolkit schema revision {revision.id}: {revision.message}",
+                toolkit_schema.statements(revision, values, config.schema, config.owner_role),
+                kind="toolkit",
+                done_when=toolkit_schema.done_when(revision, config.schema),
+            )
+        )
+    steps += _partition_steps(config, installed, options.today)
+    if not installed.guard_enabled:
+        steps.append(
+            Step(
+                "create the guard's event triggers (they refuse DDL that would silence the trail)",
+                tuple(guard_statements(config, create=True)),
+            )
+        )
+    if not installed.has_key:
+        steps.append(
+            Step(
+                "create the first HMAC key",
+                (sql.SQL("select {}.rotate_key();").format(schema),),
+                done_when=(sqlfiles.render("queries/has_key.sql", schema=schema),),
+            )
+        )
+    if config.retention != installed.retention_classes:
+        names = sorted(config.retention)
+        steps.append(
+            Step(
+                "set retention classes: "
+                + (
+                    ", ".join(f"{n} {config.retention[n]}" for n in names) or "none (keep for ever)"
+                ),
+                (
+                    sqlfiles.render(
+                        "retention/set_classes.sql",
+                        schema=schema,
+                        names=sql.Literal(names),
+                        periods=sql.Literal([config.retention[n] for n in names]),
+                    ),
+                ),
+            )
+        )
+    privileges = _privilege_statements(config, captures, installed)
+    if privileges:
+        steps.append(Step("set privileges on the audit schema", tuple(privileges)))
+    for capture, before in outdated_captures(config, captures, installed):
+        verb = "audit" if before is None else "update auditing of"
+        why = ""
+        if before is not None and before.capture_mode != "fast":
+            verb = "regenerate fast capture of"
+            why = f"; its columns changed: {before.drift_detail}"
+        steps.append(
+            Step(
+                f"{verb} {capture.table} ({_policy_summary(capture)}){why}",
+                tuple(install_statements(capture, config, "start" if before is None else "change")),
+                table=capture.table,
+            )
+        )
+        if options.baseline and before is None:
+            steps.append(
+                Step(
+                    f"baseline: one SNAPSHOT event per existing row of {capture.table}",
+                    (baseline_statement(capture, config),),
+                    table=capture.table,
+                )
+            )
+    for gone in unconfigured_tables(captures, installed):
+        steps.append(
+            Step(
+                f"stop auditing {gone.table_name} (no longer in {config.path.name}); its rows stay",
+                tuple(stop_installed(config, gone)),
+            )
+        )
+    if steps and installed.installed:
+        steps.insert(0, maintenance_step(config))
+    return Plan(tuple(steps))
+
+
+def downgrade(
+    config: Config,
+    captures: Sequence[Capture],
+    installed: Installed,
+    models: Mapping[QualifiedName, TableModel | Relation],
+) -> Plan:
+    """The steps that undo what :func:`plan` does to tables (the downgrade of an Alembic revision):
+    tables it starts auditing stop, tables it changes or stops get the capture the registry
+    records back. The audit schema, its revision, keys, grants and the guard stay: they are
+    shared, and removing them would remove the trail (that is ``uninstall``).
+
+    :param models: the catalog's tables, including those the registry audits but the config
+        no longer names (a dropped table cannot be restored and is left out).
+    """
+    steps: list[Step] = []
+    for capture, before in outdated_captures(config, captures, installed):
+        if before is None:
+            steps.append(
+                Step(
+                    f"stop auditing {capture.table} (the upgrade started it)",
+                    tuple(stop_statements(config, str(capture.table), _capture_functions(capture))),
+                    table=capture.table,
+                )
+            )
+        else:
+            steps += _restore_steps(config, before, models)
+    for gone in unconfigured_tables(captures, installed):
+        steps += _restore_steps(config, gone, models)
+    if steps:
+        steps.insert(0, maintenance_step(config))
+    return Plan(tuple(steps))
+
+
+def outdated_captures(
+    config: Config, captures: Sequence[Capture], installed: Installed
+) -> Iterator[tuple[Capture, InstalledTable | None]]:
+    """The configured tables whose capture apply must (re)install, with what is installed now."""
+    for capture in captures:
+        before = installed.tables.get(capture.model.oid or -1)
+        healthy = all(
+            state == "ok" for name, _, _, state in installed.health if name == str(capture.table)
+        )
+        if not (
+            healthy
+            and capture_is_current(capture, config, before, capture_fingerprint(capture, config))
+        ):
+            yield capture, before
+
+
+def unconfigured_tables(captures: Sequence[Capture], installed: Installed) -> list[InstalledTable]:
+    """Tables the registry audits that the config no longer names."""
+    configured = {c.model.oid for c in captures}
+    return [t for relid, t in installed.tables.items() if relid not in configured]
+
+
+def install_statements(capture: Capture, config: Config, action: str) -> list[sql.Composed]:
+    """Capture functions and triggers for one table, its registry row, and a CONFIG event."""
+    statements = capture_statements(capture, config)
+    print_ = fingerprint(statements, capture.config.retention or "default")
+    details = {
+        "action": action,
+        "policies": {c: str(p) for c, p in capture.policies.items()},
+        "key": list(capture.key),
+        "retention": capture.config.retention or "default",
+        "fingerprint": print_,
+    }
+    return [
+        *statements,
+        register_statement(capture, config, print_),
+        config_event(config, str(capture.table), details),
+    ]
+
+
+def restored_capture(
+    config: Config, table: InstalledTable, model: TableModel
+) -> tuple[Config, Capture]:
+    """The capture the registry records for ``table`` (policies, key, retention class and
+    options), resolved against its current columns; with the config it was generated under."""
+    table_config = TableConfig(
+        name=model.name,
+        columns={c: Policy(p) for c, p in table.policies.items() if model.column(c) is not None},
+        key=tuple(c for c in table.key_columns if model.column(c) is not None),
+        line=None,
+        retention=None if table.retention_class == "default" else table.retention_class,
+    )
+    previous = replace(
+        config,
+        default_policy=Policy(table.default_policy),
+        skip_unchanged_updates=table.skip_unchanged,
+        update_images=table.update_images,
+        tables=(table_config,),
+    )
+    (capture,) = resolve(previous, {model.name: model})
+    return previous, capture
+
+
+def _restore_steps(
+    config: Config, table: InstalledTable, models: Mapping[QualifiedName, TableModel | Relation]
+) -> list[Step]:
+    model = models.get(parse_qualified_name(table.table_name))
+    if not isinstance(model, TableModel):
+        return []
+    previous, capture = restored_capture(config, table, model)
+    return [
+        Step(
+            f"audit {capture.table} again as before ({_policy_summary(capture)})",
+            tuple(install_statements(capture, previous, "revert")),
+            table=capture.table,
+        )
+    ]
+
+
+def maintenance_step(config: Config) -> Step:
+    """Opens the guard's maintenance window for the transaction: pgaudit-kit's own DDL on the
+    audit schema and audited tables passes; the window closes when the transaction ends."""
+    return Step(
+        "open pgaudit-kit's maintenance window for this transaction",
+        (
+            sql.SQL("select {}.begin_maintenance('pgaudit-kit apply');").format(
+                sql.Identifier(config.schema)
+            ),
+        ),
+        kind="maintenance",
+    )
+
+
+def capture_is_current(
+    capture: Capture, config: Config, before: InstalledTable | None, print_: str
+) -> bool:
+    """Whether the capture installed on a table (``before``) is what the config now generates
+    (its ``fingerprint`` is ``print_``), in fast mode, with the same options."""
+    return (
+        before is not None
+        and before.fingerprint == print_
+        and before.capture_mode == "fast"
+        and (before.default_policy, before.skip_unchanged, before.update_images)
+        == (str(config.default_policy), config.skip_unchanged_updates, config.update_images)
+    )
+
+
+def capture_fingerprint(capture: Capture, config: Config) -> str:
+    """The fingerprint apply records for ``capture``: what check compares with the registry."""
+    return fingerprint(capture_statements(capture, config), capture.config.retention or "default")
+
+
+def expected_grants(config: Config, captures: Sequence[Capture]) -> set[tuple[str, str, str, str]]:
+    """Every (role, kind, object, privilege) the model grants in the audit schema: auditor and
+    admin grants, and EXECUTE on row functions for owners of audited partitioned tables."""
+    return {
+        (role, kind, obj or config.schema, privilege)
+        for roles, grants in (
+            (config.auditor_roles, AUDITOR_GRANTS),
+            (config.admin_roles, ADMIN_GRANTS),
+        )
+        for role in roles
+        for kind, obj, privilege in grants
+    } | {
+        (c.model.owner, "function", c.names["row"].name + "()", "EXECUTE")
+        for c in captures
+        if c.model.partitioned and c.model.owner
+    }
+
+
+def stop_statements(
+    config: Config, table_name: str, functions: Sequence[sql.Composable]
+) -> list[sql.Composed]:
+    """Stop capturing a table: drop its capture functions (and with them the triggers) and its
+    registry row, and record a CONFIG event. Rows already captured stay."""
+    return [
+        sqlfiles.render(
+            "capture/unregister.sql",
+            schema=sql.Identifier(config.schema),
+            functions=sql.SQL(", ").join(functions),
+            table_name=sql.Literal(table_name),
+        ),
+        config_event(config, table_name, {"action": "stop"}),
+    ]
+
+
+def guard_statements(config: Config, *, create: bool) -> list[sql.Composed]:
+    """(Re)create, or drop, the guard's event triggers."""
+    values = toolkit_schema.params(config.schema, config.owner_role)
+    statements = [sqlfiles.render("guard/drop_event_triggers.sql", **values)]
+    if create:
+        statements.append(sqlfiles.render("guard/create_event_triggers.sql", **values))
+    return statements
+
+
+def stop_installed(config: Config, table: InstalledTable) -> list[sql.Composed]:
+    """:func:`stop_statements` for a table the registry records."""
+    return stop_statements(config, table.table_name, _function_idents(table.functions))
+
+
+def _capture_functions(capture: Capture) -> list[sql.Composable]:
+    """The capture functions apply creates for ``capture``."""
+    kinds = ("row", "truncate") if capture.model.partitioned else ("statement", "row", "truncate")
+    return [
+        sql.SQL("{}()").format(sql.Identifier(capture.names[k].schema, capture.names[k].name))
+        for k in kinds
+    ]
+
+
+def _function_idents(functions: Iterable[str]) -> list[sql.Composable]:
+    """``schema.name()`` texts from the registry, back to composed identifiers."""
+    idents: list[sql.Composable] = []
+    for text in functions:
+        name = parse_qualified_name(text.removesuffix("()"))
+        idents.append(sql.SQL("{}()").format(sql.Identifier(name.schema, name.name)))
+    return idents
+
+
+def _privilege_statements(
+    config: Config, captures: Sequence[Capture], installed: Installed
+) -> list[sql.Composed]:
+    schema = sql.Identifier(config.schema)
+    expected = expected_grants(config, captures)
+    actual = set(installed.grants)
+    statements: list[sql.Composed] = []
+    wrong_roles = sorted({g[0] for g in actual - expected})
+    for role in wrong_roles:
+        grantee = sql.SQL("public") if role == "PUBLIC" else sql.Identifier(role)
+        statements.append(sqlfiles.render("privileges/revoke_all.sql", schema=schema, role=grantee))
+    for roles, template in (
+        (config.auditor_roles, "privileges/grant_auditor.sql"),
+        (config.admin_roles, "privileges/grant_admin.sql"),
+    ):
+        for role in roles:
+            missing = {g for g in expected if g[0] == role} - (
+                actual if role not in wrong_roles else set()
+            )
+            if missing:
+                statements.append(
+                    sqlfiles.render(template, schema=schema, role=sql.Identifier(role))
+                )
+    owners = sorted(
+        {
+            (c.model.owner, c.model.name.schema)
+            for c in captures
+            if c.model.partitioned and c.model.owner
+        }
+        - set(installed.default_trigger_grants)
+    )
+    for table_owner, table_schema in owners:
+        statements.append(
+            sqlfiles.render(
+                "privileges/default_trigger.sql",
+                table_owner=sql.Identifier(table_owner),
+                table_schema=sql.Identifier(table_schema),
+                owner=sql.Identifier(config.owner_role),
+            )
+        )
+    return statements
+
+
+def _partition_steps(config: Config, installed: Installed, today: date) -> list[Step]:
+    """Partitions for the current period and ``premake`` ahead, of the configured width."""
+    schema = sql.Identifier(config.schema)
+    steps: list[Step] = []
+    ranges = installed.partition_ranges
+    current_interval = installed.partition_interval if installed.installed else "month"
+    if current_interval != config.partition_interval:
+        if installed.log_has_rows:
+            raise config.error(
+                f"partition_interval is {installed.partition_interval!r} in the database and "
+                f"{config.partition_interval!r} here; it cannot change once the trail has rows",
+                line=config.line("partition_interval"),
+                hint=f'keep partition_interval = "{installed.partition_interval}"',
+            )
+        steps.append(
+            Step(
+                f"set the partition interval to {config.partition_interval} (the log is empty)",
+                (
+                    sqlfiles.render(
+                        "retention/set_interval.sql",
+                        schema=schema,
+                        interval=sql.Literal(config.partition_interval),
+                    ),
+                ),
+            )
+        )
+        ranges = ()
+    starts = period_starts(config.partition_interval, today, config.premake)
+    missing = [
+        (start, end)
+        for start, end in pairwise(starts)
+        if not any(a < end and b > start for a, b in ranges)
+    ]
+    if missing:
+        steps.append(
+            Step(
+                f"create {len(missing)} {config.partition_interval}ly log partition(s) from "
+                f"{missing[0][0]:%Y-%m-%d}",
+                (
+                    sql.SQL("select {}.premake_partitions({});").format(
+                        schema, sql.Literal(config.premake)
+                    ),
+                ),
+            )
+        )
+    return steps
+
+
+def period_starts(interval: str, today: date, ahead: int) -> list[datetime]:
+    """Starts (UTC) of the current period and ``ahead`` more, plus the end of the last one."""
+    if interval == "day":
+        first = datetime(today.year, today.month, today.day)
+        return [first + timedelta(days=i) for i in range(ahead + 2)]
+    if interval == "week":
+        monday = today - timedelta(days=today.weekday())
+        first = datetime(monday.year, monday.month, monday.day)
+        return [first + timedelta(weeks=i) for i in range(ahead + 2)]
+    starts = []
+    for i in range(ahead + 2):
+        year, month = divmod(today.month - 1 + i, 12)
+        starts.append(datetime(today.year + year, month + 1, 1))
+    return starts
+
+
+def _policy_summary(capture: Capture) -> str:
+    counts: dict[str, int] = {}
+    for policy in capture.policies.values():
+        counts[str(policy)] = counts.get(str(policy), 0) + 1
+    return ", ".join(f"{n} {p}" for p, n in sorted(counts.items()))
+
+
+def _ident(name: QualifiedName) -> sql.Identifier:
+    return sql.Identifier(name.schema, name.name)
+
+
+def _qualified_text(name: QualifiedName) -> str:
+    return '"' + name.schema.replace('"', '""') + '"."' + name.name.replace('"', '""') + '"'

@@ -1,0 +1,220 @@
+"""Column policies, and Python twins of the SQL that applies them.
+
+A policy says what the audit trail may keep of a column's value:
+
+========== ===================================================================================
+plain      the value as is (``to_jsonb`` of the column)
+hash       ``"hmac:" + hex(HMAC-SHA256(key, text))``: linkable, not reversible without the key
+omit       nothing; the column only appears in ``changed_columns`` of an UPDATE
+mask:email ``al***@example.com``: at most two characters of the local part, never all of it
+mask:card  ``****-****-****-1234``: last four digits of a 12+ digit number, else ``****``
+mask:last4 ``****wxyz``: the last four characters when the value has at least eight, else ``****``
+========== ===================================================================================
+
+The SQL versions live in ``sql/toolkit/functions/{hmac,hmac_token,mask_*}.sql``; the functions here
+compute the same results so tests (and ``lookup``) can check the database against Python. The HMAC
+input is the value's text form in UTF-8, as PostgreSQL prints it under the settings pinned on every
+capture function (TimeZone UTC, DateStyle ISO, extra_float_digits 1, bytea_output hex).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+MASKS = ("email", "card", "last4")
+POLICY_NAMES = ("plain", "hash", "omit", *(f"mask:{m}" for m in MASKS))
+#: Policies a column the config does not list may fall back to: never plain.
+DEFAULT_POLICY_NAMES = ("hash", "omit")
+TOKEN_PREFIX = "hmac:"  # noqa: S105 - a label, not a secret
+HMAC_BLOCK = 64
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One column's policy, e.g. ``Policy("mask:card")``."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if self.name not in POLICY_NAMES:
+            raise ValueError(f"unknown policy {self.name!r}")
+
+    @property
+    def mask(self) -> str | None:
+        """The mask kind (``"card"``) for ``mask:*`` policies, else None."""
+        return self.name.split(":", 1)[1] if self.name.startswith("mask:") else None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PLAIN = Policy("plain")
+HASH = Policy("hash")
+OMIT = Policy("omit")
+
+
+def policy_choices() -> str:
+    """The valid policy names, for error messages."""
+    return ", ".join(POLICY_NAMES)
+
+
+def pads(key: bytes) -> tuple[bytes, bytes]:
+    """The inner and outer HMAC pads of a key, as stored in ``hmac_keys`` (k_in, k_out)."""
+    if len(key) > HMAC_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(HMAC_BLOCK, b"\x00")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def hmac_token(key: bytes, value: str) -> str:
+    """The token the ``hash`` policy stores for ``value`` under ``key``."""
+    return TOKEN_PREFIX + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def hmac_token_from_pads(k_in: bytes, k_out: bytes, value: str) -> str:
+    """The same token computed from the stored pads, exactly as the SQL does."""
+    inner = hashlib.sha256(k_in + value.encode()).digest()
+    return TOKEN_PREFIX + hashlib.sha256(k_out + inner).hexdigest()
+
+
+def mask_email(value: str) -> str:
+    """``alice@example.com`` -> ``al***@example.com``; no ``@`` -> ``***``."""
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return "***"
+    keep = max(0, min(2, len(local) - 1))
+    return local[:keep] + "***@" + domain
+
+
+def mask_card(value: str) -> str:
+    """``4111 1111 1111 1234`` -> ``****-****-****-1234``; fewer than 12 digits -> ``****``."""
+    digits = re.sub(r"[^0-9]", "", value)
+    return "****-****-****-" + digits[-4:] if len(digits) >= 12 else "****"
+
+
+def mask_last4(value: str) -> str:
+    """``GB29NWBK60161331926819`` -> ``****6819``; shorter than 8 characters -> ``****``."""
+    return "****" + value[-4:] if len(value) >= 8 else "****"
+
+
+def apply_mask(kind: str, value: str) -> str:
+    """Apply the mask named ``kind`` (one of :data:`MASKS`)."""
+    return {"email": mask_email, "card": mask_card, "last4": mask_last4}[kind](value)
+
+
+# --- guessing likely PII from a column's name and type (init, check) ----------------------------
+
+# Words in a column name (split at _ and case changes) that suggest personal data. Checked in
+# order: secrets first (they must be omitted, not hashed: a token of a password is still linkable).
+_SECRET_WORDS = (
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "apikey",
+    "salt",
+    "cvv",
+    "cvc",
+    "pin",
+)
+_SECRET_PAIRS = (("api", "key"), ("private", "key"))
+_PII_SUBSTRINGS = (
+    "email",
+    "phone",
+    "mobile",
+    "passport",
+    "iban",
+    "ssn",
+    "birth",
+    "address",
+    "surname",
+    "firstname",
+    "lastname",
+    "fullname",
+    "postcode",
+    "zipcode",
+    "salary",
+)
+_PII_WORDS = (
+    "mail",
+    "fax",
+    "dob",
+    "card",
+    "pan",
+    "tin",
+    "nin",
+    "cc",
+    "name",
+    "street",
+    "city",
+    "zip",
+    "postal",
+    "ip",
+    "geo",
+    "lat",
+    "lon",
+    "latitude",
+    "longitude",
+    "location",
+    "gender",
+    "ethnicity",
+    "religion",
+    "license",
+    "licence",
+    "imei",
+    "agent",
+)
+_PII_PAIRS = (
+    ("national", "id"),
+    ("tax", "id"),
+    ("social", "security"),
+    ("account", "number"),
+    ("device", "id"),
+    ("user", "agent"),
+    ("date", "of", "birth"),
+)
+_PII_TYPES = ("inet", "cidr", "macaddr", "macaddr8")
+_BLOB_TYPES = ("bytea",)
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def guess_policy(name: str, type_name: str) -> tuple[Policy, str | None]:
+    """A starting policy for a column, and why it was chosen (None: nothing suggests PII).
+
+    :returns: ``omit`` for secrets and binary blobs, ``hash`` for likely personal data, else
+        ``plain``.
+    """
+    words = _words(name)
+    joined = "".join(words)
+    base_type = type_name.split("(")[0].split("[")[0].strip().lower()
+
+    def has_pair(pairs: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+        for pair in pairs:
+            if any(words[i : i + len(pair)] == list(pair) for i in range(len(words))):
+                return pair
+        return None
+
+    secret = next((w for w in words if w in _SECRET_WORDS), None) or has_pair(_SECRET_PAIRS)
+    if secret:
+        return (
+            OMIT,
+            f"name suggests a secret ({'_'.join(secret) if isinstance(secret, tuple) else secret})",
+        )
+    if base_type in _BLOB_TYPES:
+        return OMIT, f"binary column ({base_type})"
+    hit = next((s for s in _PII_SUBSTRINGS if s in joined), None)
+    hit = hit or next((w for w in words if w in _PII_WORDS), None)
+    pair = has_pair(_PII_PAIRS)
+    if hit or pair:
+        return HASH, f"name suggests personal data ({hit or '_'.join(pair or ())})"
+    if base_type in _PII_TYPES:
+        return HASH, f"type {base_type} holds network addresses"
+    return PLAIN, None

@@ -1,0 +1,90 @@
+"""Loading the SQL templates in ``sql/``; the only module that knows where that folder is.
+
+``sql/`` sits at the top of the repository (reviewable one object per file) and is shipped inside
+the wheel as ``pgaudit_kit/sql``. Templates use named ``{placeholders}`` only, filled by callers
+with ``psycopg.sql.Identifier`` and ``psycopg.sql.Literal``; a literal brace is written ``{{``.
+
+``TOOLKIT`` lists the files of the toolkit's own schema in install order (types, tables,
+functions): the one place that says what depends on what. Revisions of that schema freeze this
+list's output (see ``toolkit_schema``), so an installed revision never changes when these do.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import LiteralString, cast
+
+from psycopg import sql
+
+TOOLKIT: tuple[str, ...] = (
+    "toolkit/types/statement_context.sql",
+    "toolkit/tables/maintenance.sql",
+    "toolkit/tables/log.sql",
+    "toolkit/tables/hmac_keys.sql",
+    "toolkit/tables/audited_tables.sql",
+    "toolkit/tables/settings.sql",
+    "toolkit/tables/blocks.sql",
+    "toolkit/tables/retention_classes.sql",
+    "toolkit/tables/holds.sql",
+    "toolkit/tables/maintenance_runs.sql",
+    "toolkit/functions/in_maintenance.sql",
+    "toolkit/functions/begin_maintenance.sql",
+    "toolkit/functions/hmac.sql",
+    "toolkit/functions/hmac_token.sql",
+    "toolkit/functions/mask_email.sql",
+    "toolkit/functions/mask_card.sql",
+    "toolkit/functions/mask_last4.sql",
+    "toolkit/functions/statement_context.sql",
+    "toolkit/functions/rotate_key.sql",
+    "toolkit/functions/partitions.sql",
+    "toolkit/functions/create_partition.sql",
+    "toolkit/functions/premake_partitions.sql",
+    "toolkit/functions/record_ddl.sql",
+    "toolkit/functions/trigger_health.sql",
+    "toolkit/functions/copy_text.sql",
+    "toolkit/functions/row_leaf.sql",
+    "toolkit/functions/merkle_root.sql",
+    "toolkit/functions/seal.sql",
+    "toolkit/functions/record_event.sql",
+    "toolkit/functions/hold_add.sql",
+    "toolkit/functions/hold_release.sql",
+    "toolkit/functions/purge.sql",
+    "toolkit/functions/maintain.sql",
+    "toolkit/functions/pick.sql",
+    "toolkit/functions/apply_policies.sql",
+    "toolkit/functions/capture_generically.sql",
+    "toolkit/functions/guard_sql_drop.sql",
+    "toolkit/functions/guard_ddl_command_end.sql",
+    "toolkit/privileges.sql",
+)
+
+
+def sql_dir() -> Path:
+    """The folder holding the templates: inside the installed package, else the source tree."""
+    packaged = Path(__file__).parent / "sql"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "sql"
+
+
+@cache
+def text(name: str) -> str:
+    """The raw text of ``sql/<name>``."""
+    return (sql_dir() / name).read_text(encoding="utf-8")
+
+
+def load(name: str) -> sql.SQL:
+    """``sql/<name>`` as a ``psycopg.sql.SQL`` template, ready for ``.format(**params)``."""
+    return packaged_template(text(name))
+
+
+def packaged_template(source: str) -> sql.SQL:
+    """A template from a file shipped with the package (``sql/``, or a frozen revision)."""
+    # The project's only cast to LiteralString. It is safe: the text comes from files shipped with
+    # the package, never from user input; variable parts are filled in by .format() as
+    # Identifier/Literal objects, which quote them. (mypy treats LiteralString as str.)
+    return sql.SQL(cast(LiteralString, source))  # type: ignore[redundant-cast]
+
+
+def render(name: str, **params: sql.Composable) -> sql.Composed:
+    """Load ``sql/<name>`` and fill its placeholders."""
+    return load(name).format(**params)

@@ -1,0 +1,222 @@
+"""The toolkit's own schema (log, keys, registry, guard) and its Alembic revisions.
+
+Each revision in ``migrations/versions`` runs one frozen SQL file that sits beside it
+(``0001_initial.py`` runs ``0001_initial.sql``). Frozen means the file is written once, when the
+revision is created (``python tools/freeze_revision.py``), from the templates listed in
+``sqlfiles.TOOLKIT``, and never changes afterwards: a database installed at revision N upgrades
+the same way whatever ``sql/`` holds today (pg_partman's ``updates/`` do the same).
+
+Alembic records the applied revision in ``<schema>.schema_version``, inside the audit schema, never
+in the application's ``alembic_version``. ``upgrade`` runs inside the caller's transaction, so an
+install or upgrade that fails leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import sqlalchemy
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+from psycopg import sql
+
+from . import sqlfiles
+from .identifiers import QualifiedName, derived_name
+
+VERSION_TABLE = "schema_version"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of the toolkit schema."""
+
+    id: str
+    message: str
+    sql_file: Path
+    down: str | None = None
+
+
+def migrations_dir() -> Path:
+    """The Alembic script folder: inside the installed package, else the source tree."""
+    packaged = Path(__file__).parent / "migrations"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "migrations"
+
+
+def params(schema: str, owner: str) -> dict[str, sql.Composable]:
+    """The placeholders every toolkit template and frozen revision may use."""
+    return {
+        "schema": sql.Identifier(schema),
+        "schema_name": sql.Literal(schema),
+        "owner": sql.Identifier(owner),
+        "owner_name": sql.Literal(owner),
+        "log_regclass": sql.Literal(_qualified_text(schema, "log_rows")),
+        "log_id_seq": sql.Literal(_qualified_text(schema, "log_id_seq")),
+        "guard_sql_drop": sql.Identifier(event_trigger_name(schema, "drop")),
+        "guard_ddl_command_end": sql.Identifier(event_trigger_name(schema, "ddl")),
+    }
+
+
+def event_trigger_name(schema: str, what: str) -> str:
+    """Event triggers are database-wide, so their names carry the schema they guard."""
+    return derived_name(f"pgaudit_guard_{what}", QualifiedName(schema, ""))
+
+
+def revisions() -> list[Revision]:
+    """Every revision, oldest first."""
+    script = _script()
+    found = [
+        Revision(
+            id=s.revision,
+            message=(s.doc or "").strip(),
+            sql_file=Path(s.path).with_suffix(".sql"),
+            down=s.down_revision if isinstance(s.down_revision, str) else None,
+        )
+        for s in script.walk_revisions("base", "heads")
+    ]
+    return list(reversed(found))
+
+
+def head() -> str:
+    """The newest revision id."""
+    return revisions()[-1].id
+
+
+def revision_at_least(current: str | None, wanted: str) -> bool:
+    """Whether ``current`` is ``wanted`` or a later revision."""
+    ids = [r.id for r in revisions()]
+    return current is not None and current in ids and ids.index(current) >= ids.index(wanted)
+
+
+def pending(current: str | None) -> list[Revision]:
+    """The revisions an upgrade from ``current`` (None: not installed) would run, in order."""
+    all_revisions = revisions()
+    ids = [r.id for r in all_revisions]
+    start = 0 if current is None else ids.index(current) + 1
+    return all_revisions[start:]
+
+
+def render(revision: Revision, values: Mapping[str, sql.Composable]) -> sql.Composed:
+    """The SQL a revision runs, with placeholders filled."""
+    return sqlfiles.packaged_template(revision.sql_file.read_text(encoding="utf-8")).format(
+        **values
+    )
+
+
+def statements(
+    revision: Revision, values: Mapping[str, sql.Composable], schema: str, owner: str
+) -> tuple[sql.Composed, ...]:
+    """What :func:`upgrade` does for one revision, as plain SQL: the frozen SQL run as the owner
+    role, and the version table kept as Alembic keeps it. ``plan`` shows these; the application's
+    Alembic revisions run them."""
+    version_table = sql.Identifier(schema, VERSION_TABLE)
+    if revision.down is None:
+        bookkeeping = sqlfiles.render(
+            "version/create.sql",
+            version_table=version_table,
+            revision=sql.Literal(revision.id),
+        )
+    else:
+        bookkeeping = sqlfiles.render(
+            "version/advance.sql",
+            version_table=version_table,
+            revision=sql.Literal(revision.id),
+            down_revision=sql.Literal(revision.down),
+        )
+    return (
+        sql.SQL("set local role {};").format(sql.Identifier(owner)),
+        render(revision, values),
+        bookkeeping,
+        sql.SQL("reset role;").format(),
+    )
+
+
+def done_when(revision: Revision, schema: str) -> tuple[sql.Composed, ...]:
+    """Queries that are all true once ``revision`` (or a later one) is installed."""
+    exists = _version_table_exists(schema)
+    if revision.down is None:
+        return (exists,)
+    return (
+        exists,
+        sqlfiles.render(
+            "version/is_past.sql",
+            version_table=sql.Identifier(schema, VERSION_TABLE),
+            down_revision=sql.Literal(revision.down),
+        ),
+    )
+
+
+def _version_table_exists(schema: str) -> sql.Composed:
+    return sqlfiles.render(
+        "queries/version_table_exists.sql",
+        table=sql.Literal(_qualified_text(schema, VERSION_TABLE)),
+    )
+
+
+def current_revision(conn: psycopg.Connection[Any], schema: str) -> str | None:
+    """The installed revision, or None when the toolkit schema is not installed."""
+    exists = conn.execute(_version_table_exists(schema)).fetchone()
+    if not exists or not exists[0]:
+        return None
+    row = conn.execute(
+        sqlfiles.render(
+            "queries/schema_version.sql", version_table=sql.Identifier(schema, VERSION_TABLE)
+        )
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def upgrade(
+    sa_conn: sqlalchemy.Connection,
+    values: Mapping[str, sql.Composable],
+    schema: str,
+    target: str = "head",
+) -> None:
+    """Run every pending revision on ``sa_conn`` inside its current transaction.
+
+    The revisions execute their frozen SQL on the same psycopg connection, so they see and are
+    rolled back with everything else the caller does in that transaction.
+    """
+    config = _alembic_config()
+    script = ScriptDirectory.from_config(config)
+
+    def upgrade_steps(rev: Any, context: Any) -> Any:
+        return script._upgrade_revs(target, rev)
+
+    with EnvironmentContext(config, script, fn=upgrade_steps, destination_rev=target) as env:
+        env.configure(
+            connection=sa_conn,
+            version_table=VERSION_TABLE,
+            version_table_schema=schema,
+            transactional_ddl=True,
+        )
+        with env.begin_transaction():
+            env.run_migrations(values=values)
+
+
+def run_frozen(sql_file: str, *, values: Mapping[str, sql.Composable]) -> None:
+    """Execute a revision's frozen SQL; called from the revision files themselves."""
+    from alembic import op
+
+    revision = Revision(id="", message="", sql_file=migrations_dir() / "versions" / sql_file)
+    driver = op.get_bind().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    driver.execute(render(revision, values))
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def _qualified_text(schema: str, name: str) -> str:
+    return '"' + schema.replace('"', '""') + '"."' + name.replace('"', '""') + '"'

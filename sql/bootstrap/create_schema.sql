@@ -1,0 +1,2 @@
+-- The audit schema, owned by the owner role from the start.
+create schema {schema} authorization {owner};

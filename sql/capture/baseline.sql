@@ -1,0 +1,20 @@
+-- Baseline: one SNAPSHOT event per existing row, policies applied, so later UPDATE and DELETE
+-- events have a known starting point. It runs after the triggers exist, in the same transaction:
+-- CREATE TRIGGER locked out writers, so no change falls between the snapshot and the trigger.
+set local timezone = 'UTC';
+set local datestyle = 'ISO, YMD';
+set local intervalstyle = 'postgres';
+set local extra_float_digits = 1;
+set local bytea_output = 'hex';
+insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
+                          login_role, effective_role, application_name, client_addr, request_id,
+                          trace_id, key_id)
+select c.txid, transaction_timestamp(), statement_timestamp(), 'SNAPSHOT', {table_name},
+       {key_new}, {image_new}, c.login_role, c.effective_role, c.application_name, c.client_addr,
+       c.request_id, c.trace_id, k.key_id
+from {table} as n
+cross join {schema}.statement_context() as c
+left join lateral (
+    select hk.key_id, hk.k_in, hk.k_out from {schema}.hmac_keys as hk
+    where hk.shredded_at is null order by hk.key_id desc limit 1
+) as k on true;

@@ -1,0 +1,25 @@
+-- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
+-- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
+-- only that one), so new_values names the partition when it is not the audited table itself.
+create or replace function {function}() returns trigger
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+as $pgaudit$
+declare
+    v_ctx {schema}.statement_context := {schema}.statement_context();
+begin
+    insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
+                              effective_role, application_name, client_addr, request_id, trace_id)
+    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', {table_name},
+            case when (tg_table_schema, tg_table_name) <> ({schema_of_table}, {name_of_table})
+                 then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
+            end,
+            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
+            v_ctx.request_id, v_ctx.trace_id);
+    return null;
+end
+$pgaudit$;
+-- Owned by the audit owner, so SECURITY DEFINER runs as that NOLOGIN role (never as the superuser
+-- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
+alter function {function}() owner to {owner};
+revoke all on function {function}() from public;

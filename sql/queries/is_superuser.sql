@@ -1,0 +1,1 @@
+select rolsuper, current_user from pg_catalog.pg_roles where rolname = current_user

@@ -1,0 +1,1 @@
+select name, keep::text from {schema}.retention_classes order by name

@@ -1,0 +1,221 @@
+"""alembic-revision: revisions written into a real Alembic project, run with the alembic command."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import psycopg
+import pytest
+from sqlalchemy.engine import URL
+
+from pgaudit_kit import api
+from pgaudit_kit.errors import InputError
+from tests.fixtures.db import AuditEnv
+
+from .helpers import CUSTOMERS_DDL, CUSTOMERS_TOML
+
+FIRST_APP_REVISION = '''"""create customers
+
+Revision ID: 0001
+Revises:
+"""
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("""{ddl}""")
+
+
+def downgrade() -> None:
+    op.execute("drop table public.customers")
+'''
+
+
+class Project:
+    """A temporary Alembic project (made by ``alembic init``) pointed at the test's database."""
+
+    def __init__(self, env: AuditEnv, root: Path) -> None:
+        self.root = root
+        root.mkdir()
+        self.versions = root / "migrations" / "versions"
+        self.alembic("init", "migrations")
+        params = psycopg.conninfo.conninfo_to_dict(env.dsn)
+        host = str(params.get("host") or "")
+        url = URL.create(
+            "postgresql+psycopg",
+            username=str(params.get("user") or "") or None,
+            database=str(params.get("dbname") or ""),
+            host=None if host.startswith("/") else host or None,
+            port=int(str(params["port"])) if params.get("port") else None,
+            query={"host": host} if host.startswith("/") else {},
+        )
+        ini = root / "alembic.ini"
+        # alembic.ini interpolates %: a percent-encoded socket path needs %%
+        rendered = url.render_as_string(hide_password=False).replace("%", "%%")
+        ini.write_text(
+            ini.read_text().replace(
+                "sqlalchemy.url = driver://user:pass@localhost/dbname",
+                f"sqlalchemy.url = {rendered}",
+            )
+        )
+        ddl = CUSTOMERS_DDL + f"alter table public.customers owner to {env.roles.app};"
+        (self.versions / "0001_create_customers.py").write_text(FIRST_APP_REVISION.format(ddl=ddl))
+
+    def alembic(self, *args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "alembic", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _revision(env: AuditEnv, project: Project, message: str) -> api.RevisionResult:
+    return api.alembic_revision(env.config_path, env.dsn, project.versions, message)
+
+
+def _captured(env: AuditEnv, customer_id: int) -> bool:
+    env.sql(
+        "insert into customers (id, email, status) values (%s, 'a@example.com', 'new')",
+        [customer_id],
+        role=env.roles.app,
+    )
+    return bool(env.sql("select 1 from audit.log where row_key ->> 'id' = %s", [str(customer_id)]))
+
+
+@pytest.fixture
+def project(env: AuditEnv, tmp_path: Path) -> Project:
+    made = Project(env, tmp_path / "app")
+    made.alembic("upgrade", "head")
+    return made
+
+
+def test_upgrade_downgrade_and_upgrade_again(env: AuditEnv, project: Project) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    plan_sql = api.plan(env.config_path, env.dsn).plan.sql_text()
+    result = _revision(env, project, "audit customers")
+    assert result.path is not None and result.path.parent == project.versions
+    assert result.down_revision == "0001"
+    module = _load(result.path)
+    assert module.revision == result.revision and module.down_revision == "0001"
+    # the revision holds exactly the SQL plan --sql printed
+    assert "\n".join(f"-- {d}\n{s.strip()}\n" for d, _, s in module.UPGRADE) == plan_sql
+
+    project.alembic("upgrade", "head")
+    assert api.plan(env.config_path, env.dsn).plan.empty
+    assert api.check(env.config_path, env.dsn).ok
+    assert _captured(env, 1)
+    assert api.status(env.config_path, env.dsn).problems == ()
+
+    project.alembic("downgrade", "-1")
+    assert env.sql("select count(*) from audit.audited_tables") == [(0,)]
+    assert not _captured(env, 2)
+    # the trail and its rows stay
+    assert env.sql("select count(*) from audit.log where op = 'INSERT'") == [(1,)]
+
+    project.alembic("upgrade", "head")  # every step already done is skipped
+    assert _captured(env, 3)
+    assert api.plan(env.config_path, env.dsn).plan.empty
+
+
+def test_a_policy_change_and_its_downgrade(env: AuditEnv, project: Project) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    first = _revision(env, project, "audit customers")
+    project.alembic("upgrade", "head")
+    (fingerprint,) = env.sql("select fingerprint from audit.audited_tables")[0]
+
+    env.write_config(CUSTOMERS_TOML.replace('status = "plain"', 'status = "hash"'))
+    second = _revision(env, project, "hash customer status")
+    assert second.down_revision == first.revision
+    assert [s.description for s in second.downgrade] == [
+        "open pgaudit-kit's maintenance window for this transaction",
+        "audit public.customers again as before (1 hash, 1 mask:card, 1 omit, 3 plain)",
+    ]
+    project.alembic("upgrade", "head")
+    assert env.sql("select policies ->> 'status' from audit.audited_tables") == [("hash",)]
+
+    project.alembic("downgrade", "-1")
+    assert env.sql("select policies ->> 'status', fingerprint from audit.audited_tables") == [
+        ("plain", fingerprint)
+    ]
+    env.write_config(CUSTOMERS_TOML)
+    assert api.plan(env.config_path, env.dsn).plan.empty
+    events = [r["new_values"]["action"] for r in env.log("CONFIG")]
+    assert events == ["start", "change", "revert"]
+
+
+def test_a_table_removed_from_the_config_comes_back_on_downgrade(
+    env: AuditEnv, project: Project
+) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    _revision(env, project, "audit customers")
+    project.alembic("upgrade", "head")
+    env.write_config("")
+    stop = _revision(env, project, "stop auditing customers")
+    assert [s.description for s in stop.upgrade][1].startswith("stop auditing public.customers")
+    project.alembic("upgrade", "head")
+    assert not _captured(env, 1)
+    project.alembic("downgrade", "-1")
+    assert _captured(env, 2)
+
+
+def test_nothing_to_do_writes_nothing(env: AuditEnv, project: Project) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    env.apply()
+    result = _revision(env, project, "nothing")
+    assert result.path is None
+    assert sorted(p.name for p in project.versions.glob("*.py")) == ["0001_create_customers.py"]
+
+
+def test_several_heads_are_refused(env: AuditEnv, project: Project) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    for name in ("0002a", "0002b"):
+        (project.versions / f"{name}_branch.py").write_text(
+            f'revision = "{name}"\ndown_revision = "0001"\nbranch_labels = None\n'
+            "depends_on = None\n\n\ndef upgrade() -> None:\n    pass\n\n\n"
+            "def downgrade() -> None:\n    pass\n"
+        )
+    with pytest.raises(InputError, match=r"the Alembic project has 2 heads \(0002a, 0002b\)"):
+        _revision(env, project, "audit customers")
+
+
+def test_a_database_behind_the_project_is_refused(env: AuditEnv, project: Project) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    (project.versions / "0002_later.py").write_text(
+        'revision = "0002"\ndown_revision = "0001"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+    )
+    with pytest.raises(
+        InputError, match="database is at Alembic revision 0001, the project's head is 0002"
+    ):
+        _revision(env, project, "audit customers")
+    assert sorted(p.name for p in project.versions.glob("*.py")) == [
+        "0001_create_customers.py",
+        "0002_later.py",
+    ]
+
+
+def test_a_missing_versions_folder_is_refused(env: AuditEnv, tmp_path: Path) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    with pytest.raises(InputError, match=r"versions folder .* does not exist"):
+        api.alembic_revision(env.config_path, env.dsn, tmp_path / "nowhere", "x")

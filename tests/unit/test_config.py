@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pgaudit_kit import config
+from pgaudit_kit.errors import ConfigError
+from pgaudit_kit.identifiers import QualifiedName
+from pgaudit_kit.policies import Policy
+
+EXAMPLE = """\
+[audit]
+schema = "audit"                # where all audit objects live
+app_roles = ["app"]             # roles whose writes are audited
+auditor_roles = ["auditor"]     # read-only access to the trail
+default_policy = "hash"         # for columns the config does not list
+skip_unchanged_updates = true
+
+[tables."public.customers"]     # quoted identifiers allowed: '"Sales Co"."Order Lines"'
+columns = { email = "hash", card_number = "mask:card", password = "omit", status = "plain" }
+
+[tables.'"Sales Co"."Order Lines"']
+columns = { "Line No" = "plain" }
+key = ["Line No"]
+"""
+
+
+def test_loads_the_documented_example() -> None:
+    loaded = config.loads(EXAMPLE)
+    assert loaded.schema == "audit"
+    assert loaded.owner_role == "audit_owner"
+    assert loaded.app_roles == ("app",)
+    assert loaded.auditor_roles == ("auditor",)
+    assert loaded.default_policy == Policy("hash")
+    customers, lines = loaded.tables
+    assert customers.name == QualifiedName("public", "customers")
+    assert customers.columns["card_number"] == Policy("mask:card")
+    assert customers.line == 8
+    assert lines.name == QualifiedName("Sales Co", "Order Lines")
+    assert lines.key == ("Line No",)
+
+
+def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
+    path = tmp_path / "pgaudit.toml"
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert (
+        str(caught.value)
+        == f"{path}: config file not found (create it with 'pgaudit-kit init' or pass --config PATH)"
+    )
+    path.write_text(EXAMPLE)
+    assert config.load(path).path == path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[tables."public.customers"]\ncolumns = { email = "hsh" }\n',
+            "pgaudit.toml:2: unknown policy 'hsh' for public.customers.email "
+            "(use plain, hash, omit, mask:email, mask:card, mask:last4)",
+        ),
+        (
+            '[audit]\nschemaa = "x"\n',
+            "pgaudit.toml:2: unknown key 'schemaa' in [audit] (known keys: schema, owner_role, "
+            "app_roles, auditor_roles, default_policy, skip_unchanged_updates, update_images, "
+            "admin_roles, partition_interval, premake, require, exempt)",
+        ),
+        (
+            '[audit]\ndefault_policy = "plain"\n',
+            "pgaudit.toml:2: default_policy 'plain' is not allowed "
+            "(unclassified columns must never leak: use hash or omit)",
+        ),
+        (
+            '[tables."customers"]\n',
+            "pgaudit.toml:1: table name 'customers' must be schema-qualified "
+            "(write public.customers (or the schema it lives in))",
+        ),
+        (
+            '\n\n[tables."public.a.b"]\n',
+            "pgaudit.toml:3: 'public.a.b' is not a table name "
+            '(write schema.table; quote names with capitals or spaces, e.g. \'"Sales Co"."Order Lines"\')',
+        ),
+        (
+            '[audit]\napp_roles = ["a"]\nauditor_roles = ["a"]\n',
+            "pgaudit.toml:3: role 'a' is both an app role and an auditor role "
+            "(an app role must never read or write the trail; use separate roles)",
+        ),
+        (
+            '[audit]\napp_roles = "app"\n',
+            'pgaudit.toml:2: app_roles must be a list of role names (e.g. app_roles = ["app"])',
+        ),
+        (
+            '[tables."public.x"]\ncols = 1\n',
+            "pgaudit.toml:2: unknown key 'cols' for table public.x (known keys: columns, key, not_pii, retention)",
+        ),
+        (
+            '[tables."public.x"]\nkey = []\n',
+            "pgaudit.toml:2: key of public.x must be a non-empty list of column names "
+            '(e.g. key = ["order_no"])',
+        ),
+        (
+            '[audit]\nrequire = ["public"]\n',
+            "pgaudit.toml:2: require pattern 'public' does not name schema.table "
+            '(write schema.table with * and ? as wildcards, e.g. "public.*")',
+        ),
+        (
+            '[audit]\nexempt = "public.x"\n',
+            "pgaudit.toml:2: exempt must be a list of schema.table patterns "
+            '(e.g. exempt = ["public.*"])',
+        ),
+        (
+            '[tables."public.x"]\ncolumns = { email = "hash" }\nnot_pii = ["email"]\n',
+            "pgaudit.toml:3: public.x.email is listed in not_pii but its policy is hash "
+            "(not_pii only silences check for plain columns; remove it from one list)",
+        ),
+        (
+            "[audit]\nschema = 12\n",
+            "pgaudit.toml:2: schema must be a string",
+        ),
+        (
+            '[audit]\nupdate_images = "some"\n',
+            "pgaudit.toml:2: update_images 'some' is not allowed (use changed or full)",
+        ),
+        (
+            "[auditt]\n",
+            "pgaudit.toml:1: unknown section [auditt] "
+            '(the sections are [audit], [retention] and [tables."schema.table"])',
+        ),
+        (
+            "[audit\nschema = 1",
+            "pgaudit.toml:1: not valid TOML: Expected ']' at the end of a table declaration "
+            "(fix the syntax; see the example in the README)",
+        ),
+    ],
+)
+def test_bad_config_errors_name_the_line_and_the_fix(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config.loads(text)
+    assert str(caught.value) == expected
+
+
+def test_the_line_is_found_in_sub_tables_too() -> None:
+    text = '[audit]\n\n[tables.\'"Sales Co"."Order Lines"\'.columns]\n"Line No" = "plain"\nemail = "hsh"\n'
+    with pytest.raises(ConfigError) as caught:
+        config.loads(text)
+    assert caught.value.line == 5
+
+
+def test_owner_defaults_to_schema_owner_and_roles_are_deduplicated() -> None:
+    loaded = config.loads('[audit]\nschema = "Trail"\napp_roles = ["App", "app"]\n')
+    assert loaded.schema == "trail"
+    assert loaded.owner_role == "trail_owner"
+    assert loaded.app_roles == ("app",)
+
+
+def test_require_exempt_and_not_pii() -> None:
+    loaded = config.loads(
+        '[audit]\nrequire = ["public.*", "billing.invoices"]\nexempt = ["public.alembic_version"]\n'
+        '[tables."public.products"]\ncolumns = { product_name = "plain" }\n'
+        'not_pii = ["product_name"]\n'
+    )
+    assert loaded.require == ("public.*", "billing.invoices")
+    assert loaded.exempt == ("public.alembic_version",)
+    assert loaded.tables[0].not_pii == frozenset({"product_name"})

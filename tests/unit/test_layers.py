@@ -1,0 +1,86 @@
+"""Imports go one way: cli -> api -> {install, ...} -> {generate, catalog, config...} -> {sqlfiles,
+db, errors, identifiers}. Nothing imports cli, api never imports click, and the pure modules
+(generate, policies, identifiers, config) never open a connection."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "pgaudit_kit"
+
+LAYER = {
+    "cli": 5,
+    "api": 4,
+    "demo": 4,
+    "install": 3,
+    "verify": 3,
+    "digest": 3,
+    "proof": 3,
+    "check": 3,
+    "app_revision": 3,
+    "generate": 2,
+    "catalog": 2,
+    "ddl": 2,
+    "chain": 2,
+    "config": 1,
+    "policies": 1,
+    "toolkit_schema": 1,
+    "embedded": 1,
+    "sqlfiles": 1,
+    "db": 1,
+    "identifiers": 0,
+    "errors": 0,
+}
+PURE = {"generate", "policies", "identifiers", "config", "sqlfiles", "chain"}
+
+
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_every_module_has_a_layer() -> None:
+    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    assert modules == set(LAYER)
+
+
+@pytest.mark.parametrize("module", sorted(LAYER))
+def test_no_upward_imports(module: str) -> None:
+    upward = {m for m in _imports(module) if m in LAYER and LAYER[m] > LAYER[module]}
+    assert not upward, f"{module} imports {upward} from a higher layer"
+
+
+@pytest.mark.parametrize("module", sorted(set(LAYER) - {"cli"}))
+def test_only_the_cli_knows_click(module: str) -> None:
+    assert "click" not in _imports(module)
+
+
+@pytest.mark.parametrize("module", sorted(PURE))
+def test_pure_modules_open_no_connection(module: str) -> None:
+    source = (PACKAGE / f"{module}.py").read_text()
+    assert "connect(" not in source and "from . import db" not in source
+
+
+@pytest.mark.parametrize("module", sorted(set(LAYER) - {"cli"}))
+def test_nothing_below_the_cli_prints(module: str) -> None:
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"
+    ]
+    assert not calls
