@@ -1,0 +1,22 @@
+-- Statements the way pg_dump writes them: empty search_path, ATTACH, ALTER INDEX ATTACH, identity.
+SET statement_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+CREATE SCHEMA shop;
+CREATE TYPE shop.status AS ENUM ('new', 'paid');
+CREATE TABLE shop.orders (id bigint NOT NULL, placed date NOT NULL, status shop.status DEFAULT 'new'::shop.status) PARTITION BY RANGE (placed);
+CREATE TABLE shop.orders_2024 (id bigint NOT NULL, placed date NOT NULL, status shop.status DEFAULT 'new'::shop.status);
+ALTER TABLE ONLY shop.orders ATTACH PARTITION shop.orders_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE SEQUENCE shop.orders_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+ALTER TABLE ONLY shop.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id, placed);
+ALTER TABLE ONLY shop.orders_2024 ADD CONSTRAINT orders_2024_pkey PRIMARY KEY (id, placed);
+ALTER INDEX shop.orders_pkey ATTACH PARTITION shop.orders_2024_pkey;
+CREATE TABLE shop.items (id integer NOT NULL, sku text);
+ALTER TABLE shop.items ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME shop.items_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1);
+ALTER TABLE ONLY shop.items ADD CONSTRAINT items_pkey PRIMARY KEY (id);
+CREATE UNIQUE INDEX items_sku ON shop.items USING btree (sku);
+ALTER TABLE ONLY shop.items REPLICA IDENTITY USING INDEX items_pkey;
+COMMENT ON COLUMN shop.items.sku IS 'pgaudit:plain';
+ALTER TABLE shop.items OWNER TO @app@;
