@@ -16,7 +16,7 @@ from typing import Any
 
 from psycopg import sql
 
-from . import app_revision, catalog, db, generate, install, sqlfiles, toolkit_schema
+from . import app_revision, catalog, db, ddl, generate, install, sqlfiles, toolkit_schema
 from . import check as check_module
 from . import config as config_module
 from . import digest as digest_module
@@ -121,12 +121,40 @@ def plan(config_path: Path | None, dsn: str, *, baseline: bool = False) -> PlanR
     return PlanResult(the_plan)
 
 
+def plan_schema_file(
+    config_path: Path | None, schema_file: Path, *, baseline: bool = False
+) -> PlanResult:
+    """The SQL ``apply`` would run on a database holding ``schema_file`` and no pgaudit-kit yet
+    (its audit owner role not created either), computed offline: no connection is made.
+
+    It is the text :func:`plan` prints against such a database, so a DBA can review the audit
+    changes a schema implies before any server exists.
+
+    :raises InputError: when the file cannot be read, or holds DDL that could change a table but
+        is not understood (the message names the statement's line).
+    :raises ConfigError: when the config does not match the schema.
+    """
+    config = config_module.load(config_path)
+    try:
+        text = schema_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(
+            f"{schema_file}: cannot read the schema file ({e}); pass a readable UTF-8 SQL file"
+        ) from e
+    models = ddl.read_ddl(text, source=str(schema_file))
+    captures = generate.resolve(config, models)
+    nothing_installed = Installed(schema=config.schema)
+    return PlanResult(
+        generate.plan(config, captures, nothing_installed, PlanOptions(baseline=baseline))
+    )
+
+
 def apply(
     config_path: Path | None,
     dsn: str,
     *,
     baseline: bool = False,
-    lock_timeout: str = install.DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: str = generate.DEFAULT_LOCK_TIMEOUT,
 ) -> ApplyResult:
     """Install or update auditing so the database matches the config, in one transaction.
 
@@ -142,10 +170,11 @@ def apply(
     with install.transaction(dsn, lock_timeout=lock_timeout) as (conn, sa_conn):
         install.check_privileges(conn, where)
         install.check_roles(conn, config)
-        _, the_plan = _prepare(conn, config, PlanOptions(baseline=baseline))
+        options = PlanOptions(baseline=baseline, lock_timeout=lock_timeout)
+        _, the_plan = _prepare(conn, config, options)
         install.execute(conn, sa_conn, the_plan, config)
-    # the maintenance window is how apply runs, not a change to report
-    return ApplyResult(tuple(s for s in the_plan.steps if s.kind != "maintenance"))
+    # the search_path pin and the maintenance window are how apply runs, not changes to report
+    return ApplyResult(the_plan.changes)
 
 
 # --- status ------------------------------------------------------------------------------------
@@ -534,7 +563,9 @@ class InitResult:
 
 @dataclass(frozen=True)
 class RevisionResult:
-    """The revision ``alembic-revision`` wrote (``path`` None: nothing to do, nothing written)."""
+    """The revision ``alembic-revision`` wrote (``path`` None: nothing to do, nothing written);
+    ``upgrade`` and ``downgrade`` are the changes it makes (its steps that set up the
+    transaction are left out)."""
 
     path: Path | None
     revision: str | None
@@ -590,7 +621,7 @@ def alembic_revision(
         config_name=config.path.name,
         revision=rev_id,
     )
-    return RevisionResult(path, revision, project.head, upgrade.steps, downgrade.steps)
+    return RevisionResult(path, revision, project.head, upgrade.changes, downgrade.changes)
 
 
 def _require_project_head(conn: Any, project: app_revision.Project, version_table: str) -> None:

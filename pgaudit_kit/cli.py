@@ -134,24 +134,40 @@ def init(options: Options, schemas: tuple[str, ...], force: bool, output_format:
     "--sql/--summary",
     "as_sql",
     default=True,
-    help="The SQL script, one commented block per step (default), or one line per step.",
+    help="The SQL script, one commented block per step (default), or one line per change.",
+)
+@click.option(
+    "--schema-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Plan offline for a database holding this DDL (plain SQL or pg_dump --schema-only) "
+    "and no pgaudit-kit yet; no connection is made.",
 )
 @format_option
 @pass_options
-def plan(options: Options, baseline: bool, as_sql: bool, output_format: str) -> None:
+def plan(
+    options: Options,
+    baseline: bool,
+    as_sql: bool,
+    schema_file: Path | None,
+    output_format: str,
+) -> None:
     """Print the SQL apply would run; changes nothing.
 
     \b
     Example:
         pgaudit-kit plan --sql > audit-changes.sql
+        pgaudit-kit plan --schema-file schema.sql     # offline, no database
     """
-    result = api.plan(options.config, options.resolved_dsn(), baseline=baseline)
+    if schema_file is not None:
+        result = api.plan_schema_file(options.config, schema_file, baseline=baseline)
+    else:
+        result = api.plan(options.config, options.resolved_dsn(), baseline=baseline)
 
     def text() -> str:
         if result.plan.empty:
             return "-- nothing to do: the database matches the config"
         if not as_sql:
-            return "\n".join(f"{s.description}" for s in result.plan.steps)
+            return "\n".join(s.description for s in result.plan.changes)
         return result.plan.sql_text()
 
     _emit(result, output_format, text)

@@ -65,12 +65,19 @@ ADMIN_GRANTS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 
 
+#: How long apply (and the plan's script) waits for a table lock before giving up.
+DEFAULT_LOCK_TIMEOUT = "10s"
+#: Kinds of step that set up the transaction rather than change the database.
+SETTING_KINDS = frozenset({"session", "maintenance"})
+
+
 @dataclass(frozen=True)
 class Step:
     """One unit of a plan: what it does and the statements that do it.
 
-    ``kind`` is ``"sql"`` (install executes the statements) or ``"toolkit"`` (install runs the
-    toolkit schema's Alembic revisions, which do what the statements show).
+    ``kind`` is ``"sql"`` (install executes the statements), ``"toolkit"`` (install runs the
+    toolkit schema's Alembic revisions, which do what the statements show), or ``"session"`` and
+    ``"maintenance"`` (settings of the transaction: how a plan runs, not a change it makes).
 
     ``done_when`` are queries that all return true when the step has nothing left to do. A plan
     is computed against the database it runs on, so apply never needs them; an Alembic revision
@@ -99,6 +106,11 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.steps
+
+    @property
+    def changes(self) -> tuple[Step, ...]:
+        """The steps that change the database (without those that set up the transaction)."""
+        return tuple(s for s in self.steps if s.kind not in SETTING_KINDS)
 
     def sql_text(self) -> str:
         """The whole plan as SQL text, one commented block per step."""
@@ -533,6 +545,8 @@ class PlanOptions:
 
     baseline: bool = False
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    #: The longest wait for a table lock (``apply --lock-timeout``).
+    lock_timeout: str = DEFAULT_LOCK_TIMEOUT
 
 
 def plan(
@@ -650,7 +664,7 @@ def plan(
         )
     if steps and installed.installed:
         steps.insert(0, maintenance_step(config))
-    return Plan(tuple(steps))
+    return _with_settings(steps, options)
 
 
 def downgrade(
@@ -683,7 +697,7 @@ def downgrade(
         steps += _restore_steps(config, gone, models)
     if steps:
         steps.insert(0, maintenance_step(config))
-    return Plan(tuple(steps))
+    return _with_settings(steps, PlanOptions())
 
 
 def outdated_captures(
@@ -763,6 +777,22 @@ def _restore_steps(
             table=capture.table,
         )
     ]
+
+
+def _with_settings(steps: list[Step], options: PlanOptions) -> Plan:
+    """The plan, led by a step that sets up the transaction (when it has any step)."""
+    if not steps:
+        return Plan()
+    settings = Step(
+        "pin the search_path and the lock timeout for this transaction",
+        (
+            sqlfiles.render(
+                "bootstrap/settings.sql", lock_timeout=sql.Literal(options.lock_timeout)
+            ),
+        ),
+        kind="session",
+    )
+    return Plan((settings, *steps))
 
 
 def maintenance_step(config: Config) -> Step:

@@ -22,9 +22,7 @@ from sqlalchemy.pool import NullPool
 from . import db, sqlfiles, toolkit_schema
 from .config import Config
 from .errors import ConfigError, PermissionDenied
-from .generate import Plan
-
-DEFAULT_LOCK_TIMEOUT = "10s"
+from .generate import DEFAULT_LOCK_TIMEOUT, Plan
 
 
 @contextmanager

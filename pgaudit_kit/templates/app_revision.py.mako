@@ -24,6 +24,16 @@ depends_on = None
 # for this transaction once the audit schema exists.
 MAINTENANCE_EXISTS = ${py_string(maintenance_exists)}
 BEGIN_MAINTENANCE = ${py_string(begin_maintenance)}
+# The first step pins the search_path and the lock timeout for this transaction; Alembic may run
+# later migrations in the same transaction, so the runner gives them their settings back.
+SAVE_SETTINGS = """
+select pg_catalog.set_config('pgaudit_kit.saved_' || name, pg_catalog.current_setting(name), true)
+from pg_catalog.unnest(array['search_path', 'lock_timeout']) as name
+"""
+RESTORE_SETTINGS = """
+select pg_catalog.set_config(name, pg_catalog.current_setting('pgaudit_kit.saved_' || name), true)
+from pg_catalog.unnest(array['search_path', 'lock_timeout']) as name
+"""
 
 # Each step: what it does, queries that all return true when it is already done, its SQL.
 UPGRADE = [
@@ -58,9 +68,11 @@ def downgrade() -> None:
 def _run(steps: list[tuple[str, list[str], str]]) -> None:
     # no_parameters: the SQL reaches PostgreSQL as written, with no %-placeholder processing
     bind = op.get_bind().execution_options(no_parameters=True)
+    bind.exec_driver_sql(SAVE_SETTINGS)
     for _description, done_when, statement in steps:
         if done_when and all(bind.exec_driver_sql(query).scalar() for query in done_when):
             continue
         if bind.exec_driver_sql(MAINTENANCE_EXISTS).scalar():
             bind.exec_driver_sql(BEGIN_MAINTENANCE)
         bind.exec_driver_sql(statement)
+    bind.exec_driver_sql(RESTORE_SETTINGS)

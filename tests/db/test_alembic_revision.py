@@ -148,7 +148,6 @@ def test_a_policy_change_and_its_downgrade(env: AuditEnv, project: Project) -> N
     second = _revision(env, project, "hash customer status")
     assert second.down_revision == first.revision
     assert [s.description for s in second.downgrade] == [
-        "open pgaudit-kit's maintenance window for this transaction",
         "audit public.customers again as before (1 hash, 1 mask:card, 1 omit, 3 plain)",
     ]
     project.alembic("upgrade", "head")
@@ -172,7 +171,7 @@ def test_a_table_removed_from_the_config_comes_back_on_downgrade(
     project.alembic("upgrade", "head")
     env.write_config("")
     stop = _revision(env, project, "stop auditing customers")
-    assert [s.description for s in stop.upgrade][1].startswith("stop auditing public.customers")
+    assert stop.upgrade[0].description.startswith("stop auditing public.customers")
     project.alembic("upgrade", "head")
     assert not _captured(env, 1)
     project.alembic("downgrade", "-1")
@@ -219,3 +218,40 @@ def test_a_missing_versions_folder_is_refused(env: AuditEnv, tmp_path: Path) -> 
     env.write_config(CUSTOMERS_TOML)
     with pytest.raises(InputError, match=r"versions folder .* does not exist"):
         api.alembic_revision(env.config_path, env.dsn, tmp_path / "nowhere", "x")
+
+
+AFTER_AUDIT_REVISION = '''"""a later migration that relies on the search_path
+
+Revision ID: 0003
+Revises: {down}
+"""
+from alembic import op
+
+revision = "0003"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("create table later_table (id int primary key)")
+    op.execute("do $$ begin assert current_setting('lock_timeout') = '0', 'leaked'; end $$")
+
+
+def downgrade() -> None:
+    op.execute("drop table later_table")
+'''
+
+
+def test_later_migrations_in_the_same_transaction_keep_their_search_path(
+    env: AuditEnv, project: Project
+) -> None:
+    """The revision pins the search_path and lock timeout while it runs and gives them back:
+    Alembic runs every pending migration in one transaction, and the next one creates an
+    unqualified table and expects no lock timeout."""
+    env.write_config(CUSTOMERS_TOML)
+    ours = _revision(env, project, "audit customers")
+    (project.versions / "0003_later.py").write_text(AFTER_AUDIT_REVISION.format(down=ours.revision))
+    project.alembic("upgrade", "head")
+    assert env.sql("select to_regclass('public.later_table') is not null") == [(True,)]
+    assert _captured(env, 1)

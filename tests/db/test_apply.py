@@ -28,7 +28,7 @@ def test_plan_changes_nothing(env: AuditEnv) -> None:
     env.write_config(CUSTOMERS_TOML)
     fingerprint = env.catalog_fingerprint()
     result = api.plan(env.config_path, env.dsn, baseline=True)
-    assert [s.kind for s in result.plan.steps][:3] == ["sql", "sql", "toolkit"]
+    assert [s.kind for s in result.plan.steps][:4] == ["session", "sql", "sql", "toolkit"]
     assert env.catalog_fingerprint() == fingerprint
 
 
