@@ -1,0 +1,1 @@
+"""pgaudit-kit benchmark suite: ``python -m bench`` (see bench/README.md)."""
