@@ -55,11 +55,14 @@ begin
             order by l.txid
             offset p_max_rows
             limit 1;
-            if v_cut = v_lo then
-                -- one transaction alone has more rows: it becomes a block of its own
+            if not exists (
+                select 1 from {schema}.log_rows as l where l.txid >= v_lo and l.txid < v_cut
+            ) then
+                -- the first transaction alone has more rows: it becomes a block of its own (a
+                -- range without rows would make no block and leave a gap in the chain's ranges)
                 select min(l.txid) into v_cut
                 from {schema}.log_rows as l
-                where l.txid > v_lo and l.txid < v_horizon;
+                where l.txid > v_cut and l.txid < v_horizon;
             end if;
             if v_cut > v_lo then
                 v_hi := v_cut;
