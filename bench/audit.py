@@ -15,25 +15,34 @@ from .cluster import BenchDatabase
 TablePolicies = dict[str, dict[str, str]]
 
 
-def config_text(db: BenchDatabase, tables: TablePolicies) -> str:
-    """A minimal pgaudit.toml auditing ``tables`` with the given column policies."""
+def config_text(
+    db: BenchDatabase, tables: TablePolicies, retention: dict[str, str] | None = None
+) -> str:
+    """A minimal pgaudit.toml auditing ``tables`` with the given column policies (and retention
+    classes, e.g. ``{"default": "2 years"}``)."""
     lines = ["[audit]", 'schema = "audit"', f'owner_role = "{db.owner_role}"', ""]
+    if retention:
+        lines += ["[retention]", *(f'{c} = "{period}"' for c, period in retention.items()), ""]
     for table, columns in tables.items():
         policies = ", ".join(f'{column} = "{policy}"' for column, policy in columns.items())
         lines += [f'[tables."{table}"]', f"columns = {{ {policies} }}", ""]
     return "\n".join(lines)
 
 
-def write_config(db: BenchDatabase, tables: TablePolicies) -> Path:
+def write_config(
+    db: BenchDatabase, tables: TablePolicies, retention: dict[str, str] | None = None
+) -> Path:
     """Write the config into a temporary file (kept: verify and seal read it later)."""
     path = Path(tempfile.mkdtemp(prefix="pgaudit-bench-config-")) / "pgaudit.toml"
-    path.write_text(config_text(db, tables))
+    path.write_text(config_text(db, tables, retention))
     return path
 
 
-def install_pgaudit_kit(db: BenchDatabase, tables: TablePolicies) -> Path:
+def install_pgaudit_kit(
+    db: BenchDatabase, tables: TablePolicies, retention: dict[str, str] | None = None
+) -> Path:
     """Apply pgaudit-kit auditing on ``tables``; returns the config path."""
-    config = write_config(db, tables)
+    config = write_config(db, tables, retention)
     api.apply(config, db.dsn)
     return config
 

@@ -20,6 +20,8 @@ class Sizes:
     verify_rows_large: int
     #: rows per transaction when filling the audit log directly
     verify_rows_per_tx: int
+    #: rows in the partition purged (and in the one deleted) by the retention benchmark
+    purge_rows: int
 
 
 FULL = Sizes(
@@ -34,6 +36,7 @@ FULL = Sizes(
     verify_rows_small=1_000_000,
     verify_rows_large=4_000_000,
     verify_rows_per_tx=10_000,
+    purge_rows=1_000_000,
 )
 
 QUICK = Sizes(
@@ -48,4 +51,5 @@ QUICK = Sizes(
     verify_rows_small=50_000,
     verify_rows_large=100_000,
     verify_rows_per_tx=10_000,
+    purge_rows=20_000,
 )
