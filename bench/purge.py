@@ -4,9 +4,10 @@ of the same number of rows.
 Two past months (2020-01 and 2020-02, far beyond the default class's 2 years) are filled with
 ``purge_rows`` rows each, written straight into ``audit.log_rows`` as capture writes them (the
 rows land in the default partition); ``premake_partitions`` moves them into their monthly
-partitions and ``seal()`` seals them, untimed. Then, each after a checkpoint: a superuser's ``DELETE`` of
-February's rows, and ``<schema>.purge()``, which drops January's partition (and February's, by
-then empty) and records the PURGE event. Report only: the issue asks for the ratio.
+partitions and ``seal()`` seals them, untimed. Then, each after a checkpoint: a superuser's
+``DELETE`` of February's rows, and ``<schema>.purge()``, which drops January's partition (and
+February's, by then empty) and records the PURGE event. Report only: the issue asks for the
+ratio.
 """
 
 from __future__ import annotations
