@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -320,9 +321,12 @@ def _changed_test(column: Column) -> sql.Composable:
     return sql.SQL("new.{c}::text is distinct from old.{c}::text").format(c=ident)
 
 
-def _update_body(capture: Capture, config: Config, images: _Images) -> sql.Composable:
+def _update_body(
+    capture: Capture, config: Config, images: _Images, read_key: sql.Composed
+) -> sql.Composable:
     """Per-column change tests; images of only the changed columns unless full images are asked
-    for (or the table has no key, so a full old image is what identifies the row)."""
+    for (or the table has no key, so a full old image is what identifies the row). ``read_key``
+    reads the key when no earlier statement has: it leads each hashed column's block."""
     new, old = sql.SQL("new"), sql.SQL("old")
     full = config.update_images == "full" or not capture.key
     lines: list[sql.Composable] = []
@@ -335,6 +339,8 @@ def _update_body(capture: Capture, config: Config, images: _Images) -> sql.Compo
             sql.Literal(column.name)
         )
         body = [record_change]
+        if not full and capture.policies[column.name] == HASH:
+            body.append(read_key)
         if not full and capture.policies[column.name] != OMIT:
             body.append(
                 sql.SQL(
@@ -360,6 +366,7 @@ def _update_body(capture: Capture, config: Config, images: _Images) -> sql.Compo
             )
         )
     if full:
+        lines.append(read_key)
         lines.append(
             sql.SQL("        v_old_image := {};\n        v_new_image := {};").format(
                 images.image(old), images.image(new)
@@ -374,20 +381,83 @@ def _update_body(capture: Capture, config: Config, images: _Images) -> sql.Compo
     return sql.SQL("\n").join(lines)
 
 
+#: Settings that change how values of a type render as text or json, with the pinned value.
+#: Capture pins those its columns need, so equal values give equal tokens whatever a session
+#: has set; each pinned setting costs time on every call, hence not all of them everywhere.
+_PINNED = {
+    "timezone": sql.SQL("set timezone = 'UTC'\n"),
+    "datestyle": sql.SQL("set datestyle = 'ISO, YMD'\n"),
+    "intervalstyle": sql.SQL("set intervalstyle = 'postgres'\n"),
+    "extra_float_digits": sql.SQL("set extra_float_digits = 1\n"),
+    "bytea_output": sql.SQL("set bytea_output = 'hex'\n"),
+}
+#: Built-in types whose output no setting changes (arrays of them too).
+_RENDER_STABLE = frozenset(
+    {
+        "smallint", "integer", "bigint", "numeric", "text", "character varying", "character",
+        '"char"', "name", "boolean", "uuid", "json", "jsonb", "inet", "cidr", "macaddr",
+        "macaddr8", "bit", "bit varying", "time without time zone", "time with time zone",
+        "int4range", "int8range", "numrange", "int4multirange", "int8multirange",
+        "nummultirange", "tsvector", "tsquery", "oid", "xid8", "pg_lsn",
+    }
+)  # fmt: skip
+#: Built-in types whose output depends on settings, and which.
+_RENDER_SETTINGS = {
+    "timestamp with time zone": ("timezone", "datestyle"),
+    "timestamp without time zone": ("datestyle",),
+    "date": ("datestyle",),
+    "tstzrange": ("timezone", "datestyle"),
+    "tsrange": ("datestyle",),
+    "daterange": ("datestyle",),
+    "tstzmultirange": ("timezone", "datestyle"),
+    "tsmultirange": ("datestyle",),
+    "datemultirange": ("datestyle",),
+    "interval": ("intervalstyle",),
+    "real": ("extra_float_digits",),
+    "double precision": ("extra_float_digits",),
+    "bytea": ("bytea_output",),
+}
+
+
+def _render_settings(type_text: str) -> tuple[str, ...]:
+    """The settings a column type's text and json output depend on; every one for a type this
+    does not know (a domain, composite or extension type may hold anything)."""
+    base = re.sub(r"\(\d+(,\d+)?\)", "", type_text).removesuffix("[]").strip()
+    while base.endswith("[]"):
+        base = base.removesuffix("[]").strip()
+    if base in _RENDER_STABLE:
+        return ()
+    return _RENDER_SETTINGS.get(base, tuple(_PINNED))
+
+
+def pinned_settings(capture: Capture) -> sql.Composable:
+    """The ``set`` clauses (after search_path) of ``capture``'s functions."""
+    needed: set[str] = set()
+    for column in capture.model.columns:
+        if column.name in capture.policies:
+            needed.update(_render_settings(column.type))
+    return sql.Composed([clause for name, clause in _PINNED.items() if name in needed])
+
+
 def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
     """The functions and triggers that capture ``capture.table``'s changes."""
     schema = sql.Identifier(config.schema)
     table = sql.Identifier(capture.table.schema, capture.table.name)
     table_name = sql.Literal(str(capture.table))
     names = capture.names
-    needs_key = HASH in capture.policies.values()
-    read_key = (
-        sqlfiles.render(
-            "capture/read_key.sql", schema=schema, schema_name=sql.Literal(config.schema)
-        )
-        if needs_key
-        else sql.SQL("    -- no hashed column: no key needed").format()
+    hashed = HASH in capture.policies.values()
+    # A hashed key column is in every row's row_key: then the key is read up front.
+    hashed_key = any(capture.policies.get(c) == HASH for c in capture.key)
+    read_key = sqlfiles.render(
+        "capture/read_key.sql", schema=schema, schema_name=sql.Literal(config.schema)
     )
+    no_key = sql.SQL("    -- no key read here").format()
+    read_key_lazily = (
+        sqlfiles.render("capture/read_key_lazily.sql", read_key=read_key)
+        if hashed and not hashed_key
+        else no_key
+    )
+    settings = pinned_settings(capture)
     variables = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
     row_images = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
     new, old = sql.SQL("new"), sql.SQL("old")
@@ -400,7 +470,8 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
                 owner=sql.Identifier(config.owner_role),
                 function=_ident(names["statement"]),
                 schema=schema,
-                read_key=read_key,
+                settings=settings,
+                read_key=read_key if hashed else no_key,
                 table_name=table_name,
                 key_new=variables.key(n),
                 image_new=variables.image(n),
@@ -414,8 +485,10 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
             owner=sql.Identifier(config.owner_role),
             function=_ident(names["row"]),
             schema=schema,
-            read_key=read_key,
-            update_body=_update_body(capture, config, row_images),
+            settings=settings,
+            read_key=read_key if hashed_key else no_key,
+            read_key_for_image=read_key_lazily,
+            update_body=_update_body(capture, config, row_images, read_key_lazily),
             table_name=table_name,
             key_new=row_images.key(new),
             image_new=row_images.image(new),

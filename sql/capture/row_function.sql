@@ -1,17 +1,14 @@
 -- Captures one row at a time: UPDATE on ordinary tables (OLD and NEW arrive paired, which
 -- transition tables do not promise), and every operation on partitioned tables, whose row
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
--- statement function; only changed columns are compared, hashed and stored. Changed-column
+-- statement function (each costs time on every row, so only those the column types need); only
+-- changed columns are compared, hashed and stored, and the key is read only when a hashed value
+-- is to be stored. Changed-column
 -- images are gathered as jsonb (json has no ||) and stored as json, like every image.
 create or replace function {function}() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-set timezone = 'UTC'
-set datestyle = 'ISO, YMD'
-set intervalstyle = 'postgres'
-set extra_float_digits = 1
-set bytea_output = 'hex'
-as $pgaudit$
+{settings}as $pgaudit$
 declare
     v_ctx {schema}.statement_context;
     v_key_id integer;
@@ -27,8 +24,10 @@ begin
     if tg_op = 'UPDATE' then
 {update_body}
     elsif tg_op = 'INSERT' then
+{read_key_for_image}
         v_new_image := {image_new};
     else
+{read_key_for_image}
         v_old_image := {image_old};
     end if;
     v_ctx := {schema}.statement_context();

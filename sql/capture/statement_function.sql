@@ -2,16 +2,12 @@
 -- costs one trigger call and one INSERT ... SELECT into the log, not one call per row. Column
 -- references and policies are baked in by the generator (no catalog lookups, no dynamic SQL).
 -- SECURITY DEFINER runs it as the audit owner, the only role that may write the log; the pinned
--- settings make every value render the same way whatever the session has set.
+-- settings (those the table's column types render by: timezone for timestamptz, bytea_output for
+-- bytea...) make every value render the same way whatever the session has set.
 create or replace function {function}() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-set timezone = 'UTC'
-set datestyle = 'ISO, YMD'
-set intervalstyle = 'postgres'
-set extra_float_digits = 1
-set bytea_output = 'hex'
-as $pgaudit$
+{settings}as $pgaudit$
 declare
     v_ctx {schema}.statement_context := {schema}.statement_context();
     v_key_id integer;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 import pytest
 
@@ -33,6 +35,23 @@ def test_insert_captures_every_row_of_a_multi_row_statement(env: AuditEnv) -> No
     assert rows[0]["table_name"] == "public.customers"
     assert rows[0]["key_id"] == key_id
     assert rows[0]["txid"] == rows[1]["txid"]
+
+
+def test_the_key_is_read_only_for_rows_that_hold_a_token(env: AuditEnv) -> None:
+    """An UPDATE that changes no hashed column stores no token, so it names no key (and the row
+    function skips reading it); one that does names the current key."""
+    audited_customers(env)
+    env.sql(
+        "insert into customers values (1, 'a@example.com', null, 'pw', 'new', null)",
+        role=env.roles.app,
+    )
+    env.sql("update customers set status = 'paid' where id = 1", role=env.roles.app)
+    env.sql("update customers set email = 'b@example.com' where id = 1", role=env.roles.app)
+    key_id, k_in, k_out = key_pads(env)
+    status, email = env.log("UPDATE")
+    assert status["key_id"] is None and status["changed_columns"] == ["status"]
+    assert email["key_id"] == key_id
+    assert email["new_values"]["email"] == hmac_token_from_pads(k_in, k_out, "b@example.com")
 
 
 def test_update_stores_only_changed_columns_and_lists_omitted_ones(env: AuditEnv) -> None:
@@ -459,6 +478,49 @@ def test_capture_ignores_session_settings_that_change_text_output(env: AuditEnv)
         k: v for k, v in second["new_values"].items() if k != "id"
     }
     assert first["new_values"]["who"] == second["new_values"]["who"]
+
+
+ODD_SETTINGS = (
+    "set timezone = 'Asia/Tokyo'; set datestyle = 'German'; set extra_float_digits = -10;"
+    " set bytea_output = 'escape'; set intervalstyle = 'sql_standard';"
+)
+
+
+@pytest.mark.parametrize("partitioned", [False, True], ids=["table", "partitioned"])
+def test_every_capture_path_ignores_session_settings(env: AuditEnv, partitioned: bool) -> None:
+    """INSERT, UPDATE and DELETE, through the statement and the row functions, hashed and plain:
+    values whose text depends on a setting give the same images and tokens in any session."""
+    partition = " partition by range (id)" if partitioned else ""
+    env.script(
+        "create table public.t (id int primary key, at timestamptz, d date, i interval,"
+        f" f float8, r real, b bytea, who text){partition};"
+        + ("create table public.t_all partition of public.t for values from (0) to (100);"
+           if partitioned else "")
+        + f" alter table public.t owner to {env.roles.app};"
+    )  # fmt: skip
+    env.write_config(
+        '[tables."public.t"]\ncolumns = { id = "plain", at = "hash", d = "hash", i = "plain",'
+        ' f = "plain", r = "hash", b = "hash", who = "plain" }\n'
+    )
+    env.apply()
+    workload = (
+        "insert into t values ({id}, '2026-05-01 12:00:00+00', '2026-05-01', '1 day 02:00:00',"
+        " 1.0/3, 2.0/3, '\\x41', 'same');"
+        " update t set at = at + interval '1 hour', d = d + 1, i = i * 2, f = f * 2, r = r * 2,"
+        " b = b || '\\x42'::bytea where id = {id};"
+        " delete from t where id = {id};"
+    )
+    env.script(ODD_SETTINGS + workload.format(id=1), role=env.roles.app)
+    env.script(workload.format(id=2), role=env.roles.app)
+    by_id: dict[int, list[tuple[Any, ...]]] = {1: [], 2: []}
+    for row in env.log("INSERT", "UPDATE", "DELETE"):
+        images = [
+            {k: v for k, v in (row[c] or {}).items() if k != "id"}
+            for c in ("old_values", "new_values")
+        ]
+        by_id[row["row_key"]["id"]].append((row["op"], *map(str, images), row["key_id"]))
+    assert [op for op, *_ in by_id[1]] == ["INSERT", "UPDATE", "DELETE"]
+    assert by_id[1] == by_id[2]
 
 
 def test_attaching_an_existing_table_as_a_partition_audits_it(env: AuditEnv) -> None:
