@@ -27,7 +27,7 @@ from .check import Finding
 from .config import Config
 from .errors import ConfigError, InputError, NotInstalled
 from .generate import Plan, PlanOptions, Step
-from .identifiers import QualifiedName, parse_qualified_name, quote
+from .identifiers import QualifiedName, parse_column_path, parse_qualified_name, quote
 from .policies import guess_policy
 from .verify import Problem, Progress, VerifyResult
 
@@ -475,6 +475,33 @@ def rotate_key(config_path: Path | None, dsn: str) -> KeyRotateResult:
         conn.commit()
     assert row is not None
     return KeyRotateResult(int(row[0]))
+
+
+@dataclass(frozen=True)
+class KeyShredResult:
+    key_id: int
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema_version": SCHEMA_VERSION, "key_id": self.key_id, "reason": self.reason}
+
+
+def shred_key(config_path: Path | None, dsn: str, key_id: int, reason: str) -> KeyShredResult:
+    """Crypto-shred a key: destroy its material so its tokens can never again be linked to a
+    value (the current key is first rotated out). Rows, tokens and the chain are untouched, so
+    verify still passes. Recorded as a KEY event. For admin roles.
+
+    :raises ServerError: when the key does not exist or is already shredded, the reason is
+        empty, or the connected role may not shred.
+    """
+    config = config_module.load(config_path)
+    with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
+        conn.execute(
+            sql.SQL("select {}.shred_key(%s, %s)").format(sql.Identifier(config.schema)),
+            [key_id, reason],
+        )
+        conn.commit()
+    return KeyShredResult(key_id, reason)
 
 
 def _require_installed(conn: Any, config: Config, dsn: str) -> Installed:
@@ -1008,6 +1035,85 @@ def verify_proof(proof_path: Path, *, digest_path: Path, pubkey: Path) -> ProofR
     document = proof_module.load(proof_path)
     signed = digest_module.load(digest_path, digest_module.load_public_key(pubkey))
     return ProofReport(proof_module.check(document, signed, where=str(proof_path)))
+
+
+# --- investigations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """Audit rows of ``table`` whose hashed ``column`` held the value looked up (never shown)."""
+
+    table: str
+    column: str
+    rows: tuple[dict[str, Any], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "table": self.table,
+            "column": self.column,
+            "rows": list(self.rows),
+        }
+
+
+def lookup(config_path: Path | None, dsn: str, target: str, value: str) -> LookupResult:
+    """The audit rows whose hashed column ``target`` (``schema.table.column``) held ``value``,
+    under any key not shredded. The token is computed in the database by a SECURITY DEFINER
+    function granted to investigator roles: the key never leaves it. Each lookup is recorded
+    as a LOOKUP event (who, table, column, how many rows), never the value.
+
+    :raises IdentifierError: when ``target`` is not ``schema.table.column``.
+    :raises ServerError: when the column is not a hashed column of an audited table, the value
+        is empty, or the connected role is not an investigator.
+    """
+    config = config_module.load(config_path)
+    table, column = parse_column_path(target)
+    with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
+        cursor = conn.execute(
+            sqlfiles.render("queries/lookup.sql", schema=sql.Identifier(config.schema)),
+            {"table": str(table), "column": column, "value": value},
+        )
+        names = [c.name for c in cursor.description or ()]
+        rows = tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+        conn.commit()
+    return LookupResult(str(table), column, rows)
+
+
+@dataclass(frozen=True)
+class RedactResult:
+    row_id: int
+    redacted_at: datetime
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "row_id": self.row_id,
+            "redacted_at": self.redacted_at,
+            "reason": self.reason,
+        }
+
+
+def redact(config_path: Path | None, dsn: str, row_id: int, reason: str) -> RedactResult:
+    """Replace a sealed row's old and new values with a redaction marker, for a legal erasure
+    order; the chain still verifies and verify lists the row as redacted. Recorded as a REDACT
+    event. For admin roles.
+
+    :raises ServerError: when the row does not exist, is not sealed yet, is already redacted, the
+        reason is empty, or the connected role may not redact.
+    """
+    config = config_module.load(config_path)
+    with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
+        row = conn.execute(
+            sql.SQL("select redacted_at from {}.redact(%s, %s)").format(
+                sql.Identifier(config.schema)
+            ),
+            [row_id, reason],
+        ).fetchone()
+        conn.commit()
+    assert row is not None
+    return RedactResult(row_id, row[0], reason)
 
 
 # --- retention ---------------------------------------------------------------------------------

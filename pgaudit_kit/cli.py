@@ -394,6 +394,81 @@ def key_rotate(options: Options, output_format: str) -> None:
     _emit(result, output_format, lambda: f"key {result.key_id} is now current for new rows")
 
 
+@key.command("shred")
+@click.argument("key_id", type=int)
+@click.option("--reason", required=True, help="Why (e.g. the erasure order); recorded.")
+@format_option
+@pass_options
+def key_shred(options: Options, key_id: int, reason: str, output_format: str) -> None:
+    """Destroy a key's material: its tokens can never again be linked to a value.
+
+    Rows and the chain are untouched (verify still passes); the current key is first rotated
+    out. Recorded as a KEY event. Needs an admin role.
+
+    \b
+    Example:
+        pgaudit-kit key shred 1 --reason "GDPR erasure order 2026-114"
+    """
+    result = api.shred_key(options.config, options.resolved_dsn(), key_id, reason)
+    _emit(result, output_format, lambda: f"key {result.key_id} shredded: {result.reason}")
+
+
+@cli.command()
+@click.argument("target", metavar="SCHEMA.TABLE.COLUMN")
+@format_option
+@pass_options
+def lookup(options: Options, target: str, output_format: str) -> None:
+    """List the audit rows whose hashed column held a value, under any key.
+
+    The value is read from standard input, or asked for without echo on a terminal: never from
+    the command line, so it stays out of shell history. The token is computed in the database
+    (the key never leaves it) and the search is recorded (who, which column; not the value).
+    Needs an investigator role.
+
+    \b
+    Example:
+        pgaudit-kit lookup public.customers.email < value.txt
+    """
+    if sys.stdin.isatty():
+        value = str(click.prompt(f"value of {target}", hide_input=True, err=True))
+    else:
+        value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    result = api.lookup(options.config, options.resolved_dsn(), target, value)
+
+    def text() -> str:
+        lines = [f"{len(result.rows)} audit row(s) of {result.table} held that {result.column}"]
+        for row in result.rows:
+            images = "/".join(
+                n for n, held in (("old", row["in_old"]), ("new", row["in_new"])) if held
+            )
+            lines.append(
+                f"  {row['id']}  {row['tx_time']:%Y-%m-%d %H:%M:%S}  {row['op']:<8} "
+                f"key {row['row_key']}  in {images or 'row key'}  (key id {row['key_id']})"
+            )
+        return "\n".join(lines)
+
+    _emit(result, output_format, text)
+
+
+@cli.command()
+@click.argument("row_id", type=int)
+@click.option("--reason", required=True, help="The erasure order carried out; recorded.")
+@format_option
+@pass_options
+def redact(options: Options, row_id: int, reason: str, output_format: str) -> None:
+    """Replace a sealed audit row's old and new values with a redaction marker.
+
+    For a legal erasure order: the chain still verifies, and verify lists the row as redacted
+    (any other change to it is still tampering). Recorded as a REDACT event. Needs an admin role.
+
+    \b
+    Example:
+        pgaudit-kit redact 1234 --reason "court order 2026/77"
+    """
+    result = api.redact(options.config, options.resolved_dsn(), row_id, reason)
+    _emit(result, output_format, lambda: f"row {result.row_id} redacted: {result.reason}")
+
+
 @cli.command()
 @click.option(
     "--drop-data", is_flag=True, help="Also drop the audit schema with every row and key."
@@ -519,6 +594,17 @@ def _verify_text(report: api.VerifyReport) -> str:
     ]
     if result.digests_checked:
         lines.append(f"checked against {result.digests_checked} signed digest(s)")
+    for claim in result.purges:
+        lines.append(
+            f"purged: {claim.partition} ({claim.range_from} to {claim.range_to}) on "
+            f"{claim.purged_at}, classes {', '.join(claim.classes) or 'none'}: "
+            f"{len(claim.blocks)} block(s) whose headers remain"
+        )
+    for redaction in result.redacted:
+        lines.append(
+            f"redacted: row {redaction.row_id} on {redaction.redacted_at} by "
+            f"{redaction.redacted_by}: {redaction.reason}"
+        )
     for problem in result.problems:
         where = f"block {problem.block}" if problem.block is not None else "no block"
         row = f", row {problem.row_id}" if problem.row_id is not None else ""

@@ -11,6 +11,7 @@ Shape::
     skip_unchanged_updates = true     # an UPDATE that changes no column leaves no row
     update_images = "changed"         # or "full": old/new images of every column on UPDATE
     admin_roles = ["dba"]             # may seal, maintain, purge and manage holds and keys
+    investigator_roles = ["dpo"]      # may look up audit rows by a hashed column's value
     partition_interval = "month"      # day, week or month: log partitions and sealing buckets
     premake = 3                       # partitions kept ready ahead of the current one
     require = ["public.*"]            # check: tables (schema.table globs) that must be audited
@@ -60,6 +61,7 @@ _AUDIT_KEYS = {
     "skip_unchanged_updates": "skip UPDATEs that change nothing",
     "update_images": "changed or full",
     "admin_roles": "roles that may seal, maintain, purge and manage holds and keys",
+    "investigator_roles": "roles that may look up audit rows by a hashed value (lookup)",
     "partition_interval": "day, week or month",
     "premake": "partitions kept ready ahead",
     "require": "check: schema.table globs of tables that must be audited",
@@ -97,6 +99,7 @@ class Config:
     skip_unchanged_updates: bool = True
     update_images: str = "changed"
     admin_roles: tuple[str, ...] = ()
+    investigator_roles: tuple[str, ...] = ()
     partition_interval: str = "month"
     premake: int = 3
     retention: Mapping[str, str] = field(default_factory=dict)
@@ -195,6 +198,14 @@ class _Parser:
                 self.lines.key(("audit",), "admin_roles"),
                 "the application must not purge or seal its own trail; use separate roles",
             )
+        investigator_roles = self._roles(audit, "investigator_roles")
+        both = sorted(set(app_roles) & set(investigator_roles))
+        if both:
+            raise self.fail(
+                f"role {both[0]!r} is both an app role and an investigator role",
+                self.lines.key(("audit",), "investigator_roles"),
+                "the application must not search its own trail by value; use separate roles",
+            )
         overlap = sorted(set(app_roles) & set(auditor_roles))
         if overlap:
             raise self.fail(
@@ -266,6 +277,7 @@ class _Parser:
             skip_unchanged_updates=skip,
             update_images=images,
             admin_roles=admin_roles,
+            investigator_roles=investigator_roles,
             partition_interval=interval,
             premake=premake,
             retention=retention,

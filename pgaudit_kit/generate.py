@@ -42,7 +42,7 @@ AUDITOR_GRANTS: tuple[tuple[str, str, str], ...] = (
         ("table", table, "SELECT")
         for table in (
             "log", "keys", "audited_tables", "blocks", "block_leaves", "holds",
-            "retention_classes", "maintenance_runs",
+            "retention_classes", "maintenance_runs", "redactions",
         )
     ),
     ("function", "trigger_health()", "EXECUTE"),
@@ -61,9 +61,17 @@ ADMIN_GRANTS: tuple[tuple[str, str, str], ...] = (
             "p_to timestamp with time zone)",
             "hold_release(p_hold_id integer, p_reason text)", "rotate_key()",
             "premake_partitions(p_ahead integer)",
+            "shred_key(p_key_id integer, p_reason text)",
+            "redact(p_row_id bigint, p_reason text)",
         )
     ),
 )  # fmt: skip
+#: Privileges each investigator role holds: what an auditor has, and lookup by value
+#: (grant_investigator.sql).
+INVESTIGATOR_GRANTS: tuple[tuple[str, str, str], ...] = (
+    *AUDITOR_GRANTS,
+    ("function", "lookup(p_table_name text, p_column text, p_value text)", "EXECUTE"),
+)
 
 
 #: How long apply (and the plan's script) waits for a table lock before giving up.
@@ -909,6 +917,7 @@ def expected_grants(config: Config, captures: Sequence[Capture]) -> set[tuple[st
         for roles, grants in (
             (config.auditor_roles, AUDITOR_GRANTS),
             (config.admin_roles, ADMIN_GRANTS),
+            (config.investigator_roles, INVESTIGATOR_GRANTS),
         )
         for role in roles
         for kind, obj, privilege in grants
@@ -981,6 +990,7 @@ def _privilege_statements(
     for roles, template in (
         (config.auditor_roles, "privileges/grant_auditor.sql"),
         (config.admin_roles, "privileges/grant_admin.sql"),
+        (config.investigator_roles, "privileges/grant_investigator.sql"),
     ):
         for role in roles:
             missing = {g for g in expected if g[0] == role} - (

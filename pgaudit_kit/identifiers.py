@@ -82,6 +82,20 @@ def parse_qualified_name(text: str) -> QualifiedName:
     return QualifiedName(parts[0], parts[1])
 
 
+def parse_column_path(text: str) -> tuple[QualifiedName, str]:
+    """Parse ``schema.table.column`` (any part may be quoted) into the table and the column.
+
+    :raises IdentifierError: when the text is not exactly three identifiers joined by dots.
+    """
+    parts = _words(text, what="column")
+    if len(parts) != 3:
+        raise IdentifierError(
+            f"{text!r} does not name a column",
+            hint='write schema.table.column, e.g. public.customers.email ("Quoted" parts allowed)',
+        )
+    return QualifiedName(parts[0], parts[1]), parts[2]
+
+
 def parse_identifier(text: str, *, what: str = "name") -> str:
     """Parse one identifier (a schema, role or column name written in SQL syntax).
 

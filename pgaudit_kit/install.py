@@ -105,16 +105,22 @@ def check_roles(conn: psycopg.Connection[Any], config: Config) -> None:
 
 
 def role_problems(conn: psycopg.Connection[Any], config: Config) -> list[ConfigError]:
-    """Configured roles that do not exist, app roles that are superusers, and app or auditor
-    roles that are members of the owner role (members could write the trail)."""
-    names = [*config.app_roles, *config.auditor_roles]
+    """Configured roles that do not exist, app roles that are superusers, and configured roles
+    that are members of the owner role (members could write the trail)."""
+    kinds = {
+        "app_roles": config.app_roles,
+        "auditor_roles": config.auditor_roles,
+        "admin_roles": config.admin_roles,
+        "investigator_roles": config.investigator_roles,
+    }
+    names = list(dict.fromkeys(role for roles in kinds.values() for role in roles))
     rows = conn.execute(
         sqlfiles.render("queries/roles.sql"), {"owner": config.owner_role, "names": names}
     ).fetchall()
     found = {name: (superuser, member) for name, superuser, member in rows}
     problems: list[ConfigError] = []
     for role in names:
-        kind = "app_roles" if role in config.app_roles else "auditor_roles"
+        kind = next(k for k, roles in kinds.items() if role in roles)
         if role not in found:
             problems.append(
                 config.error(

@@ -22,7 +22,7 @@ from . import chain, sqlfiles
 from .chain import BlockHeader
 from .digest import Digest
 from .errors import InputError, NotInstalled
-from .verify import read_headers, split_row, stored_leaves
+from .verify import read_headers, read_redactions, split_row, stored_leaves
 
 FORMAT = "pgaudit-kit proof v1"
 
@@ -64,6 +64,14 @@ def build(
             f"there is no audit row {row_id}", where=schema, hint="take the id from the log"
         )
     line = lines[0]
+    erased = next((r for r in read_redactions(conn, schema) if r.row_id == row_id), None)
+    if erased is not None:
+        raise InputError(
+            f"audit row {row_id} was redacted on {erased.redacted_at} ({erased.reason!r}): its "
+            "payload no longer exists to prove",
+            where=schema,
+            hint="verify shows the row as redacted, and the chain still covers it",
+        )
     fields = line.decode().split("\t")
     txid, tx_time = int(fields[1]), fields[2]
     headers = read_headers(conn, schema)

@@ -51,6 +51,7 @@ PROBLEM_KINDS = {
     "tail_cut": "a block a digest recorded no longer exists (the chain was cut)",
     "early_purge": "rows were purged before their retention period, or by no known policy",
     "chain_rewritten": "a block's hash differs from the one a digest recorded",
+    "redaction_unrecorded": "a row is marked redacted but no REDACT event records that redaction",
 }
 #: Rows per COPY query: bounds the server-side sort of each chunk (and balances the workers).
 CHUNK_ROWS = 200_000
@@ -106,6 +107,31 @@ class PurgeClaim:
         }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Redaction:
+    """A row whose payload a legal erasure order replaced (``pgaudit-kit redact``)."""
+
+    row_id: int
+    redacted_at: str
+    redacted_by: str
+    reason: str
+    payload_digest: str
+    redacted_digest: str
+    recorded: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "row_id": self.row_id,
+            "redacted_at": self.redacted_at,
+            "redacted_by": self.redacted_by,
+            "reason": self.reason,
+        }
+
+
+#: Redacted row id -> (hex payload digest its leaf commits to, hex digest of its redacted payload).
+RedactedDigests = dict[int, tuple[bytes, bytes]]
+
+
 #: How a retention policy is checked: (table -> class, class -> period as PostgreSQL prints it).
 RetentionPolicy = tuple[dict[str, str], dict[str, str]]
 
@@ -120,6 +146,7 @@ class VerifyResult:
     digests_checked: int = 0
     purged_blocks: list[int] = field(default_factory=list)
     purges: list[PurgeClaim] = field(default_factory=list)
+    redacted: list[Redaction] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -137,6 +164,7 @@ class VerifyResult:
             "digests_checked": self.digests_checked,
             "purged_blocks": self.purged_blocks,
             "purges": [c.to_json() for c in self.purges],
+            "redacted": [r.to_json() for r in self.redacted],
             "problems": [p.to_json() for p in self.problems],
         }
 
@@ -176,7 +204,19 @@ def verify(
         on_start(sum(h.row_count for h in headers))
     result.purges = read_purges(conn, schema, result.sealed_horizon)
     claimed = frozenset(b for claim in result.purges for b in claim.blocks)
-    chunks = [(*chunk, claimed) for chunk in _chunks(headers)]
+    result.redacted = read_redactions(conn, schema)
+    result.problems += [
+        Problem(
+            "redaction_unrecorded",
+            None,
+            r.row_id,
+            f"marked redacted on {r.redacted_at} ({r.reason!r}) but no REDACT event records it",
+        )
+        for r in result.redacted
+        if not r.recorded
+    ]
+    redacted = redacted_digests(result.redacted)
+    chunks = [(*chunk, claimed, redacted) for chunk in _chunks(headers)]
     outcomes: Iterator[ChunkOutcome]
     pool: ProcessPoolExecutor | None = None
     if jobs > 1 and dsn is not None and len(chunks) > 1:
@@ -203,7 +243,7 @@ def verify(
         if pool is not None:
             pool.shutdown()
     for block in failed:
-        result.problems += diagnose(conn, schema, block)
+        result.problems += diagnose(conn, schema, block, redacted)
     result.purged_blocks = sorted(
         claimed & {h.block_no for h in headers} - {b.block_no for b in failed}
     )
@@ -243,7 +283,9 @@ def _init_worker(dsn: str, snapshot: str) -> None:
         )
 
 
-def _run_chunk(task: tuple[str, int, int, list[_Range], frozenset[int]]) -> ChunkOutcome:
+def _run_chunk(
+    task: tuple[str, int, int, list[_Range], frozenset[int], RedactedDigests],
+) -> ChunkOutcome:
     assert _worker_conn is not None
     return verify_chunk(_worker_conn, *task)
 
@@ -413,9 +455,38 @@ def split_row(line: bytes) -> tuple[bytes, bytes]:
     return line[:cut], line[cut + 1 :]
 
 
-def row_leaf(line: bytes) -> bytes:
+def row_leaf(line: bytes, redacted: RedactedDigests | None = None) -> bytes:
+    """The leaf of a row's COPY line; for a redacted row, over the payload digest the redaction
+    recorded, provided the row holds exactly its redacted payload."""
     header, payload = split_row(line)
-    return chain.leaf_hash(header, chain.payload_hash(payload))
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    if redacted:
+        digest = _unredacted(int(line[: line.find(b"\t")]), digest, redacted)
+    return chain.leaf_hash(header, bytes.fromhex(digest.decode()))
+
+
+def _unredacted(row_id: int, digest: bytes, redacted: RedactedDigests) -> bytes:
+    """The payload digest a row's leaf commits to: its redaction's, when the row is redacted and
+    holds exactly the redacted payload; else its own (so any other change still fails)."""
+    known = redacted.get(row_id)
+    return known[0] if known is not None and digest == known[1] else digest
+
+
+def read_redactions(conn: psycopg.Connection[Any], schema: str) -> list[Redaction]:
+    """Every redaction (the table is small: one row per erasure order carried out)."""
+    query = sqlfiles.render("queries/redactions.sql", schema=sql.Identifier(schema))
+    return [
+        Redaction(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), bool(r[6]))
+        for r in conn.execute(query).fetchall()
+    ]
+
+
+def redacted_digests(redactions: Sequence[Redaction]) -> RedactedDigests:
+    return {
+        r.row_id: (r.payload_digest.encode(), r.redacted_digest.encode())
+        for r in redactions
+        if r.recorded
+    }
 
 
 def verify_chunk(
@@ -425,6 +496,7 @@ def verify_chunk(
     stop: int,
     ranges: list[_Range],
     purged: frozenset[int] = frozenset(),
+    redacted: RedactedDigests | None = None,
 ) -> ChunkOutcome:
     """Recompute the roots of the blocks of one chunk from its streamed rows.
 
@@ -486,6 +558,8 @@ def verify_chunk(
             )
         else:
             payload_digest = sha256(line[cut + 1 :]).hexdigest().encode()
+            if redacted:
+                payload_digest = _unredacted(int(line[:first]), payload_digest, redacted)
             builders[block.block_no].push(
                 sha256(leaf_prefix + line[:cut] + b"\t" + payload_digest).digest()
             )
@@ -529,7 +603,12 @@ def stored_leaves(
     return ids, leaves
 
 
-def diagnose(conn: psycopg.Connection[Any], schema: str, block: BlockHeader) -> list[Problem]:
+def diagnose(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    block: BlockHeader,
+    redacted: RedactedDigests | None = None,
+) -> list[Problem]:
     """Name what is wrong in a block whose rows no longer give its root."""
     number = block.block_no
     ids, leaves = stored_leaves(conn, schema, number)
@@ -557,7 +636,7 @@ def diagnose(conn: psycopg.Connection[Any], schema: str, block: BlockHeader) -> 
             problems.append(
                 Problem("inserted", number, row_id, "not among the rows sealed in this block")
             )
-        elif row_leaf(line) != sealed[row_id]:
+        elif row_leaf(line, redacted) != sealed[row_id]:
             edited.append((row_id, line))
     swapped: set[int] = set()
     for (a, line_a), (b, line_b) in combinations(edited[:MAX_SWAP_SEARCH], 2):

@@ -3,6 +3,7 @@
 -- keys is a view).
 grant usage on schema {schema} to {role};
 grant select on {schema}.log, {schema}.keys, {schema}.audited_tables, {schema}.blocks,
-    {schema}.block_leaves, {schema}.holds, {schema}.retention_classes, {schema}.maintenance_runs
+    {schema}.block_leaves, {schema}.holds, {schema}.retention_classes, {schema}.maintenance_runs,
+    {schema}.redactions
     to {role};
 grant execute on function {schema}.trigger_health(), {schema}.partitions() to {role};

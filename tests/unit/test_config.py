@@ -65,7 +65,7 @@ def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
             '[audit]\nschemaa = "x"\n',
             "pgaudit.toml:2: unknown key 'schemaa' in [audit] (known keys: schema, owner_role, "
             "app_roles, auditor_roles, default_policy, skip_unchanged_updates, update_images, "
-            "admin_roles, partition_interval, premake, require, exempt)",
+            "admin_roles, investigator_roles, partition_interval, premake, require, exempt)",
         ),
         (
             '[audit]\ndefault_policy = "plain"\n',
