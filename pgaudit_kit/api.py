@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from . import check as check_module
 from . import config as config_module
 from . import digest as digest_module
 from . import proof as proof_module
+from . import report as report_module
 from . import verify as verify_module
 from .catalog import Installed, Relation, TableModel, TriggerState
 from .check import Finding
@@ -1035,6 +1037,133 @@ def verify_proof(proof_path: Path, *, digest_path: Path, pubkey: Path) -> ProofR
     document = proof_module.load(proof_path)
     signed = digest_module.load(digest_path, digest_module.load_public_key(pubkey))
     return ProofReport(proof_module.check(document, signed, where=str(proof_path)))
+
+
+# --- evidence report ---------------------------------------------------------------------------
+
+#: check finding kinds that are about coverage (the rest are about immutability).
+COVERAGE_CHECKS = frozenset({"unclassified", "pii-plain", "not-audited", "config", "drift"})
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """The report files written, and the verdict they carry."""
+
+    json_path: Path
+    html_path: Path
+    ok: bool
+    headline: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "ok": self.ok,
+            "headline": self.headline,
+            "json": str(self.json_path),
+            "html": str(self.html_path),
+        }
+
+
+def report(
+    config_path: Path | None,
+    dsn: str,
+    out_dir: Path,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    digests_dir: Path | None = None,
+    pubkey: Path | None = None,
+) -> ReportResult:
+    """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``: the verify
+    result, coverage, immutability, retention, keys and activity from ``start`` to ``end``
+    (inclusive dates, UTC; default: the last 30 days). Reads counts, names and dates only.
+
+    :raises InputError: when ``end`` is before ``start`` or the folder cannot be written.
+    """
+    end = end or datetime.now(UTC).date()
+    start = start or end - timedelta(days=30)
+    if end < start:
+        raise InputError(
+            f"the period ends ({end}) before it starts ({start})", hint="swap --from and --to"
+        )
+    config = config_module.load(config_path)
+    verified = verify(config_path, dsn, digests_dir=digests_dir, pubkey=pubkey)
+    checked = check(config_path, dsn)
+    state = status(config_path, dsn)
+    with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
+        schema = sql.Identifier(config.schema)
+        period = {
+            "from": datetime.combine(start, time(), UTC),
+            "to": datetime.combine(end + timedelta(days=1), time(), UTC),
+        }
+        activity: dict[str, list[dict[str, Any]]] = {
+            "by_table": [], "by_op": [], "by_role": [], "by_day": []
+        }  # fmt: skip
+        for dimension, label, count in conn.execute(
+            sqlfiles.render("report/activity.sql", schema=schema), period
+        ):
+            activity[f"by_{dimension}"].append({"label": label, "count": int(count)})
+        holds = _dicts(conn.execute(sqlfiles.render("report/holds.sql", schema=schema)))
+        keys = _dicts(conn.execute(sqlfiles.render("report/keys.sql", schema=schema)))
+    retention_of = {str(t.name): t.retention or "default" for t in config.tables}
+    findings = [
+        {"check": f.check, "subject": f.subject, "message": f.message} for f in checked.findings
+    ]
+    document: dict[str, Any] = {
+        "schema_version": report_module.REPORT_VERSION,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "pgaudit_kit_version": version("pgaudit-kit"),
+        "database": db.describe(dsn),
+        "schema": config.schema,
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "verify": verified.to_json(),
+        "coverage": {
+            "require": list(config.require),
+            "exempt": list(config.exempt),
+            "tables": [
+                {
+                    "table": t.table,
+                    "retention": retention_of.get(t.table, "default"),
+                    "capture": t.capture,
+                    "policies": t.policies,
+                }
+                for t in state.tables
+            ],
+            "findings": [f for f in findings if f["check"] in COVERAGE_CHECKS],
+        },
+        "immutability": {
+            "owner_role": config.owner_role,
+            "guard_enabled": state.guard_enabled,
+            "revision": state.revision,
+            "tables": len(state.tables),
+            "triggers_healthy": sum(1 for t in state.tables if t.healthy),
+            "findings": [f for f in findings if f["check"] not in COVERAGE_CHECKS],
+        },
+        "retention": {
+            "partition_interval": state.retention.partition_interval if state.retention else None,
+            "partitions": state.retention.partitions if state.retention else 0,
+            "classes": state.retention.classes if state.retention else {},
+            "holds": holds,
+        },
+        "keys": keys,
+        "activity": {**activity, "total": sum(r["count"] for r in activity["by_op"])},
+    }
+    document = json.loads(to_json_text(document))  # dates as ISO text, as the file holds them
+    ok, headline = report_module.verdict(document)
+    document["verdict"] = {"ok": ok, "headline": headline}
+    json_path, html_path = out_dir / "report.json", out_dir / "report.html"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(to_json_text(document) + "\n", encoding="utf-8")
+        html_path.write_text(report_module.render_html(document), encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write the report: {e}", where=str(out_dir)) from e
+    return ReportResult(json_path, html_path, ok, headline)
+
+
+def _dicts(cursor: Any) -> list[dict[str, Any]]:
+    names = [c.name for c in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- investigations ----------------------------------------------------------------------------

@@ -522,6 +522,68 @@ def seal(options: Options, max_rows: int, output_format: str) -> None:
 
 @cli.command()
 @click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for report.html and report.json (created if missing).",
+)
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: 30 days ago)."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
+@click.option(
+    "--digests",
+    "digests_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of signed digests to check the chain against.",
+)
+@click.option(
+    "--pubkey",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Public key the digests are signed with.",
+)
+@format_option
+@pass_options
+def report(
+    options: Options,
+    out_dir: Path,
+    start: datetime | None,
+    end: datetime | None,
+    digests_dir: Path | None,
+    pubkey: Path | None,
+    output_format: str,
+) -> None:
+    """Write an evidence report an auditor can file: report.html and report.json.
+
+    The verify result, coverage, immutability checks, retention, purges and holds, key dates
+    and activity charts; counts and names only, never a value. The HTML loads nothing from the
+    network. Exits 1 when it shows tampering or findings.
+
+    \b
+    Example:
+        pgaudit-kit report --out evidence/2026-q4 --from 2026-10-01 --to 2026-12-31
+    """
+    result = api.report(
+        options.config,
+        options.resolved_dsn(),
+        out_dir,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        digests_dir=digests_dir,
+        pubkey=pubkey,
+    )
+    _emit(
+        result,
+        output_format,
+        lambda: f"{result.headline}\nwrote {result.html_path} and {result.json_path}",
+    )
+    if not result.ok:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.option(
     "--digests",
     "digests_dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -20,6 +20,7 @@ LAYER = {
     "digest": 3,
     "proof": 3,
     "check": 3,
+    "report": 3,
     "app_revision": 3,
     "generate": 2,
     "catalog": 2,
