@@ -56,6 +56,21 @@ class _Group(click.Group):
             ctx.exit(EXIT_SERVER)
 
 
+def digest_options(function: F) -> F:
+    """``--digests DIR --pubkey PATH``: signed digests to check the chain against."""
+    function = click.option(
+        "--pubkey",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Public key the digests are signed with.",
+    )(function)
+    return click.option(
+        "--digests",
+        "digests_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of signed digests to check the chain against.",
+    )(function)
+
+
 def format_option(function: F) -> F:
     """``--format text|json``: every command that reports takes it."""
     return click.option(
@@ -532,17 +547,7 @@ def seal(options: Options, max_rows: int, output_format: str) -> None:
     "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: 30 days ago)."
 )
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
-@click.option(
-    "--digests",
-    "digests_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of signed digests to check the chain against.",
-)
-@click.option(
-    "--pubkey",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Public key the digests are signed with.",
-)
+@digest_options
 @format_option
 @pass_options
 def report(
@@ -583,17 +588,7 @@ def report(
 
 
 @cli.command()
-@click.option(
-    "--digests",
-    "digests_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of signed digests to check the chain against.",
-)
-@click.option(
-    "--pubkey",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Public key the digests are signed with.",
-)
+@digest_options
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
