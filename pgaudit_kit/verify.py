@@ -33,6 +33,7 @@ from psycopg import sql
 
 from . import chain, sqlfiles
 from .chain import BlockHeader, MerkleBuilder
+from .identifiers import quote
 
 #: The kinds of problem verify reports, and what each means.
 PROBLEM_KINDS = {
@@ -473,7 +474,12 @@ def _unredacted(row_id: int, digest: bytes, redacted: RedactedDigests) -> bytes:
 
 
 def read_redactions(conn: psycopg.Connection[Any], schema: str) -> list[Redaction]:
-    """Every redaction (the table is small: one row per erasure order carried out)."""
+    """Every redaction (the table is small: one row per erasure order carried out); none
+    before toolkit revision 0005, which added the table."""
+    table = sql.Literal(f"{quote(schema)}.redactions")
+    exists = conn.execute(sqlfiles.render("queries/relation_exists.sql", relation=table)).fetchone()
+    if not exists or not exists[0]:
+        return []
     query = sqlfiles.render("queries/redactions.sql", schema=sql.Identifier(schema))
     return [
         Redaction(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), bool(r[6]))

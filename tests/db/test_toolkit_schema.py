@@ -113,6 +113,9 @@ def test_a_database_installed_at_the_first_revision_upgrades_in_place(env: Audit
     _seal_until_blocks(env)
     before = env.sql("select block_no, encode(block_hash, 'hex') from audit.blocks order by 1")
     env.write_config()
+    # a database still at 0001 verifies too (no redactions table yet)
+    old = api.verify(env.config_path, env.dsn).result
+    assert old.ok and old.redacted == [], old.problems
     result = api.apply(env.config_path, env.dsn)
     assert any(s.kind == "toolkit" for s in result.steps)
     assert env.sql("select version_num from audit.schema_version") == [(toolkit_schema.head(),)]
