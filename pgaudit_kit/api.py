@@ -50,6 +50,12 @@ def to_json_text(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, default=_json_default, sort_keys=False)
 
 
+def _dicts(cursor: Any) -> list[dict[str, Any]]:
+    """A cursor's rows as dicts keyed by column name."""
+    names = [c.name for c in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 # --- plan / apply ------------------------------------------------------------------------------
 
 
@@ -206,6 +212,7 @@ class KeyStatus:
     created_at: datetime
     retired_at: datetime | None
     shredded_at: datetime | None
+    shred_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1103,8 +1110,11 @@ def report(
             sqlfiles.render("report/activity.sql", schema=schema), period
         ):
             activity[f"by_{dimension}"].append({"label": label, "count": int(count)})
-        holds = _dicts(conn.execute(sqlfiles.render("report/holds.sql", schema=schema)))
-        keys = _dicts(conn.execute(sqlfiles.render("report/keys.sql", schema=schema)))
+        holds = [
+            h
+            for h in _dicts(conn.execute(sqlfiles.render("queries/holds.sql", schema=schema)))
+            if h["released_at"] is None
+        ]
     retention_of = {str(t.name): t.retention or "default" for t in config.tables}
     findings = [
         {"check": f.check, "subject": f.subject, "message": f.message} for f in checked.findings
@@ -1145,25 +1155,21 @@ def report(
             "classes": state.retention.classes if state.retention else {},
             "holds": holds,
         },
-        "keys": keys,
+        "keys": [k.__dict__ for k in state.keys],
         "activity": {**activity, "total": sum(r["count"] for r in activity["by_op"])},
     }
-    document = json.loads(to_json_text(document))  # dates as ISO text, as the file holds them
     ok, headline = report_module.verdict(document)
     document["verdict"] = {"ok": ok, "headline": headline}
+    text = to_json_text(document)
     json_path, html_path = out_dir / "report.json", out_dir / "report.html"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(to_json_text(document) + "\n", encoding="utf-8")
-        html_path.write_text(report_module.render_html(document), encoding="utf-8")
+        json_path.write_text(text + "\n", encoding="utf-8")
+        # the page renders the file's content (dates as the ISO text it holds)
+        html_path.write_text(report_module.render_html(json.loads(text)), encoding="utf-8")
     except OSError as e:
         raise InputError(f"cannot write the report: {e}", where=str(out_dir)) from e
     return ReportResult(json_path, html_path, ok, headline)
-
-
-def _dicts(cursor: Any) -> list[dict[str, Any]]:
-    names = [c.name for c in cursor.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- investigations ----------------------------------------------------------------------------
@@ -1199,12 +1205,14 @@ def lookup(config_path: Path | None, dsn: str, target: str, value: str) -> Looku
     config = config_module.load(config_path)
     table, column = parse_column_path(target)
     with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
-        cursor = conn.execute(
-            sqlfiles.render("queries/lookup.sql", schema=sql.Identifier(config.schema)),
-            {"table": str(table), "column": column, "value": value},
+        rows = tuple(
+            _dicts(
+                conn.execute(
+                    sqlfiles.render("queries/lookup.sql", schema=sql.Identifier(config.schema)),
+                    {"table": str(table), "column": column, "value": value},
+                )
+            )
         )
-        names = [c.name for c in cursor.description or ()]
-        rows = tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
         conn.commit()
     return LookupResult(str(table), column, rows)
 
@@ -1277,8 +1285,7 @@ def purge(config_path: Path | None, dsn: str, *, dry_run: bool = False) -> Purge
                 sql.Identifier(config.schema), sql.Literal(dry_run)
             )
         )
-        columns = [c.name for c in cursor.description or ()]
-        rows = tuple(dict(zip(columns, row, strict=True)) for row in cursor.fetchall())
+        rows = tuple(_dicts(cursor))
         if dry_run:
             conn.rollback()
         else:
@@ -1392,8 +1399,7 @@ def hold_list(config_path: Path | None, dsn: str) -> HoldList:
         cursor = conn.execute(
             sqlfiles.render("queries/holds.sql", schema=sql.Identifier(config.schema))
         )
-        columns = [c.name for c in cursor.description or ()]
-        holds = tuple(dict(zip(columns, row, strict=True)) for row in cursor.fetchall())
+        holds = tuple(_dicts(cursor))
         conn.rollback()
     return HoldList(holds)
 

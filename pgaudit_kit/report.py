@@ -57,8 +57,8 @@ def verdict(document: dict[str, Any]) -> tuple[bool, str]:
 
 
 def render_html(document: dict[str, Any]) -> str:
-    """The page for ``document`` (the report.json content)."""
-    ok, headline = verdict(document)
+    """The page for ``document`` (the report.json content, its verdict included)."""
+    ok, headline = document["verdict"]["ok"], document["verdict"]["headline"]
     activity = document["activity"]
     charts = {
         name: bars([(row["label"], row["count"]) for row in activity[name]])

@@ -1,1 +1,1 @@
-select key_id, created_at, retired_at, shredded_at from {schema}.keys order by key_id
+select key_id, created_at, retired_at, shredded_at, shred_reason from {schema}.keys order by key_id
