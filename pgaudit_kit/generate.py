@@ -430,7 +430,7 @@ _RENDER_SETTINGS = {
 def _render_settings(type_text: str) -> tuple[str, ...]:
     """The settings a column type's text and json output depend on; every one for a type this
     does not know (a domain, composite or extension type may hold anything)."""
-    base = re.sub(r"\(\d+(,\d+)?\)", "", type_text).removesuffix("[]").strip()
+    base = re.sub(r"\(\d+(,\d+)?\)", "", type_text).strip()
     while base.endswith("[]"):
         base = base.removesuffix("[]").strip()
     if base in _RENDER_STABLE:

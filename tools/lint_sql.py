@@ -54,11 +54,17 @@ def generated_sql() -> str:
     return result.plan.sql_text()
 
 
-def _standard_body_problem(statement: str) -> str | None:
-    """For a CREATE FUNCTION with an SQL-standard body: what is wrong with it, if anything. As
-    pgspot asks of other functions, a SECURITY DEFINER one must pin ``pg_catalog, pg_temp``."""
+def _standard_body(statement: str) -> ast.CreateFunctionStmt | None:
+    """The statement, when it creates a function with an SQL-standard body."""
     node = parse_sql(statement)[0].stmt
-    assert isinstance(node, ast.CreateFunctionStmt)
+    if isinstance(node, ast.CreateFunctionStmt) and node.sql_body is not None:
+        return node
+    return None
+
+
+def _standard_body_problem(node: ast.CreateFunctionStmt) -> str | None:
+    """What is wrong with a function with an SQL-standard body, if anything. As pgspot asks of
+    other functions, a SECURITY DEFINER one must pin ``pg_catalog, pg_temp``."""
     options = node.options or ()
     definer = any(o.defname == "security" and o.arg.boolval for o in options)
     paths = [
@@ -70,11 +76,6 @@ def _standard_body_problem(statement: str) -> str | None:
         name = ".".join(n.sval for n in node.funcname)
         return f"SECURITY DEFINER function {name} must set search_path = pg_catalog, pg_temp"
     return None
-
-
-def _is_standard_body(statement: str) -> bool:
-    node = parse_sql(statement)[0].stmt
-    return isinstance(node, ast.CreateFunctionStmt) and node.sql_body is not None
 
 
 def squawk(path: Path) -> list[str]:
@@ -94,8 +95,9 @@ def pgspot(text: str, workdir: Path) -> list[str]:
     findings: list[str] = []
     checked: list[str] = []
     for statement in (str(s) for s in split(text)):
-        if _is_standard_body(statement):
-            problem = _standard_body_problem(statement)
+        node = _standard_body(statement)
+        if node is not None:
+            problem = _standard_body_problem(node)
             if problem:
                 findings.append(problem)
         else:

@@ -29,11 +29,6 @@ def _customers(env: AuditEnv, *, role: str = "investigator_roles") -> None:
     )
 
 
-def _as(env: AuditEnv, role: str, statement: str) -> None:
-    with psycopg.connect(env.dsn_as(role), autocommit=True) as conn:
-        conn.execute(statement)
-
-
 # --- lookup ------------------------------------------------------------------------------------
 
 
@@ -89,7 +84,7 @@ def test_app_and_auditor_roles_cannot_look_up(env: AuditEnv, who: str) -> None:
     _customers(env)
     role = getattr(env.roles, who)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        _as(env, role, f"select * from audit.lookup('public.customers', 'email', '{EMAIL}')")
+        env.sql(f"select * from audit.lookup('public.customers', 'email', '{EMAIL}')", role=role)
 
 
 def test_cli_lookup_reads_the_value_from_stdin_not_argv(env: AuditEnv) -> None:
@@ -147,7 +142,7 @@ def test_app_and_auditor_roles_cannot_shred_or_redact(env: AuditEnv, who: str) -
     role = getattr(env.roles, who)
     for statement in ("select audit.shred_key(1, 'x')", "select audit.redact(1, 'x')"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            _as(env, role, statement)
+            env.sql(statement, role=role)
     assert env.sql("select count(*) from audit.hmac_keys where shredded_at is not null") == [(0,)]
     assert env.sql("select count(*) from audit.redactions") == [(0,)]
 
@@ -156,7 +151,7 @@ def test_an_investigator_cannot_shred_or_redact(env: AuditEnv) -> None:
     _customers(env)
     for statement in ("select audit.shred_key(1, 'x')", "select audit.redact(1, 'x')"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            _as(env, env.roles.other, statement)
+            env.sql(statement, role=env.roles.other)
 
 
 # --- redact ------------------------------------------------------------------------------------
