@@ -504,6 +504,7 @@ def shred_key(config_path: Path | None, dsn: str, key_id: int, reason: str) -> K
         empty, or the connected role may not shred.
     """
     config = config_module.load(config_path)
+    _require_reason(reason, "shredding a key")
     with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
         conn.execute(
             sql.SQL("select {}.shred_key(%s, %s)").format(sql.Identifier(config.schema)),
@@ -511,6 +512,13 @@ def shred_key(config_path: Path | None, dsn: str, key_id: int, reason: str) -> K
         )
         conn.commit()
     return KeyShredResult(key_id, reason)
+
+
+def _require_reason(reason: str, what: str) -> None:
+    """Erasures are recorded with their reason: an empty one is refused before connecting (the
+    database function refuses it too)."""
+    if not reason.strip():
+        raise InputError(f"{what} needs a reason", hint='give --reason "the order it carries out"')
 
 
 def _require_installed(conn: Any, config: Config, dsn: str) -> Installed:
@@ -1204,6 +1212,11 @@ def lookup(config_path: Path | None, dsn: str, target: str, value: str) -> Looku
     """
     config = config_module.load(config_path)
     table, column = parse_column_path(target)
+    if not value:
+        raise InputError(
+            "nothing to look up: the value is empty",
+            hint="pipe the value on standard input, or type it at the prompt",
+        )
     with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
         rows = tuple(
             _dicts(
@@ -1241,6 +1254,7 @@ def redact(config_path: Path | None, dsn: str, row_id: int, reason: str) -> Reda
         reason is empty, or the connected role may not redact.
     """
     config = config_module.load(config_path)
+    _require_reason(reason, "a redaction")
     with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
         row = conn.execute(
             sql.SQL("select redacted_at from {}.redact(%s, %s)").format(

@@ -253,3 +253,22 @@ def test_cli_shred_and_redact(env: AuditEnv) -> None:
     verify = run("--dsn", env.dsn, "--config", str(env.config_path), "verify")
     assert verify.exit_code == 0, verify.stdout
     assert f"redacted: row {row_id} on " in verify.stdout
+
+
+def test_bad_input_exits_2_in_one_line_and_changes_nothing(env: AuditEnv) -> None:
+    _customers(env, role="admin_roles")
+    seal_all(env)
+    before = env.sql("select count(*) from audit.log_rows")
+    base = ["--dsn", env.dsn_as(env.roles.other), "--config", str(env.config_path)]
+    for args, stdin in (
+        (("redact", "1", "--reason", "  "), None),
+        (("key", "shred", "1", "--reason", ""), None),
+        (("lookup", "public.customers.email"), ""),
+        (("lookup", "customers.email"), EMAIL),
+    ):
+        result = run(*base, *args, input=stdin)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert env.sql("select count(*) from audit.log_rows") == before
+    assert env.sql("select count(*) from audit.redactions") == [(0,)]
+    assert env.sql("select count(*) from audit.hmac_keys where shredded_at is not null") == [(0,)]
