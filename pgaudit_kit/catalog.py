@@ -42,6 +42,11 @@ class Column:
     not_null: bool = False
     generated: str = ""
     comment_policy: str | None = None
+    #: Its type (domains resolved) is built into PostgreSQL (oid below 16384), so its casts and
+    #: its json form are PostgreSQL's own. Any other type (an enum, composite or range someone
+    #: created, an extension's type) may gain a cast its owner writes, so capture renders it by
+    #: its output function alone, never through a cast.
+    builtin_type: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class TableModel:
     owner: str | None = None
     oid: int | None = None
     leaf_partitions: tuple[QualifiedName, ...] = field(default=())
+    #: The partitioned table this table is a partition of (None: not a partition).
+    partition_of: QualifiedName | None = None
+    #: Tables in a (non-partition) inheritance relation with this one: parents and children.
+    inheritance: tuple[QualifiedName, ...] = field(default=())
 
     def column(self, name: str) -> Column | None:
         """The column called exactly ``name``."""
@@ -104,8 +113,13 @@ def read_tables(
     ).fetchall()
     found: dict[QualifiedName, TableModel | Relation] = {}
     tables: dict[int, tuple[QualifiedName, str, str]] = {}
-    for oid, schema, name, kind, owner in rows:
+    parents: dict[int, QualifiedName] = {}
+    inheritance: dict[int, tuple[QualifiedName, ...]] = {}
+    for oid, schema, name, kind, owner, parent, inherited in rows:
         qname = QualifiedName(schema, name)
+        if parent is not None:
+            parents[oid] = QualifiedName(*parent)
+        inheritance[oid] = tuple(QualifiedName(s, n) for s, n in inherited or ())
         if kind in ("r", "p"):
             tables[oid] = (qname, kind, owner)
         else:
@@ -125,6 +139,7 @@ def read_tables(
         elem,
         elem_kind,
         comment,
+        builtin_type,
     ) in conn.execute(sqlfiles.render("queries/columns.sql"), {"oids": oids}):
         columns[relid].append(
             Column(
@@ -134,6 +149,7 @@ def read_tables(
                 not_null=not_null,
                 generated=generated or "",
                 comment_policy=comment_policy(comment),
+                builtin_type=builtin_type,
             )
         )
     primary: dict[int, tuple[str, ...]] = {}
@@ -163,6 +179,8 @@ def read_tables(
             owner=owner,
             oid=oid,
             leaf_partitions=leaves,
+            partition_of=parents.get(oid),
+            inheritance=inheritance.get(oid, ()),
         )
     return found
 

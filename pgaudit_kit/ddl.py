@@ -533,6 +533,17 @@ class _ColumnType:
     def exact(self) -> bool:
         return _exact(*self.catalog_row())
 
+    @property
+    def builtin(self) -> bool:
+        """Whether the type, domains resolved, is one of pg_catalog's (see Column.builtin_type):
+        an array of a created type, even of a domain over a built-in one, is a created type."""
+        s = self.scalar
+        if isinstance(s, _Builtin):
+            return True
+        if isinstance(s, _UserType) and not self.array and s.kind == "d" and s.base is not None:
+            return s.base.builtin
+        return False
+
     def catalog_row(self) -> tuple[str, str, str | None, str | None]:
         """(base type, its typtype, element type, its typtype) as queries/columns.sql reads
         them: domains resolved to their base, arrays by their element."""
@@ -1174,6 +1185,7 @@ class _Catalog:
                         not_null=col.not_null,
                         generated=col.generated,
                         comment_policy=comment_policy(col.comment),
+                        builtin_type=col.type.builtin,
                     )
                     for col in table.columns
                 ),
@@ -1184,6 +1196,7 @@ class _Catalog:
                 leaf_partitions=tuple(sorted(t.name for t in table.descendants() if t.kind != "p"))
                 if table.kind == "p"
                 else (),
+                partition_of=table.parent.name if table.parent is not None else None,
             )
         return found
 
