@@ -69,6 +69,7 @@ class PlanResult:
         return {
             "schema_version": SCHEMA_VERSION,
             "changes": not self.plan.empty,
+            "notes": list(self.plan.notes),
             "steps": [_step_json(s) for s in self.plan.steps],
         }
 
@@ -730,6 +731,7 @@ def check(config_path: Path | None, dsn: str) -> CheckResult:
         conn.rollback()
     findings = check_module.config_findings(problems)
     findings += check_module.design_findings(config, captures, tables)
+    findings += check_module.comment_findings(config, captures)
     findings += check_module.installed_findings(config, captures, installed, roles)
     return CheckResult(findings=tuple(findings), tables_audited=len(captures))
 

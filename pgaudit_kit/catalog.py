@@ -266,6 +266,24 @@ class TriggerState:
 
 
 @dataclass(frozen=True)
+class GuardState:
+    """One event trigger of the guard, as it is live (queries/guard_health.sql)."""
+
+    name: str
+    event: str
+    state: str
+
+
+@dataclass(frozen=True)
+class IntegrityProblem:
+    """One row of ``<schema>.integrity()``: a function or partition that is not as made."""
+
+    kind: str
+    object: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class Installed:
     """What the database holds of pgaudit-kit in one schema (nothing, when ``revision`` is None)."""
 
@@ -279,7 +297,10 @@ class Installed:
     grants: frozenset[tuple[str, str, str, str]] = frozenset()
     default_trigger_grants: frozenset[tuple[str, str]] = frozenset()
     partition_ranges: tuple[tuple[datetime, datetime], ...] = ()
-    guard_enabled: bool = False
+    #: The guard's event triggers, each with its state ("ok" when it fires ALWAYS as made).
+    guard: tuple[GuardState, ...] = ()
+    #: Functions and partitions that differ from what pgaudit-kit made (revision 0006 on).
+    integrity: tuple[IntegrityProblem, ...] = ()
     partition_interval: str = "month"
     log_has_rows: bool = False
     default_partition_rows: int = 0
@@ -288,6 +309,11 @@ class Installed:
     @property
     def installed(self) -> bool:
         return self.revision is not None
+
+    @property
+    def guard_enabled(self) -> bool:
+        """Every event trigger of the guard exists, calls its function and fires ALWAYS."""
+        return bool(self.guard) and all(g.state == "ok" for g in self.guard)
 
 
 def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> Installed:
@@ -369,10 +395,33 @@ def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> In
         if toolkit_schema.revision_at_least(revision, "0002")
         else {}
     )
-    guard_names = [toolkit_schema.event_trigger_name(schema, w) for w in ("drop", "ddl")]
-    guard_row = conn.execute(
-        sqlfiles.render("queries/guard_enabled.sql"), {"names": guard_names}
-    ).fetchone()
+    guard = tuple(
+        GuardState(str(name), str(event), str(state))
+        for name, event, state in conn.execute(
+            sqlfiles.render("queries/guard_health.sql"),
+            {
+                "names": [
+                    toolkit_schema.event_trigger_name(schema, what)
+                    for _, what, _, _ in toolkit_schema.GUARD_TRIGGERS
+                ],
+                "events": [event for _, _, event, _ in toolkit_schema.GUARD_TRIGGERS],
+                "functions": [
+                    f"{schema_ref}.{function}"
+                    for _, _, _, function in toolkit_schema.GUARD_TRIGGERS
+                ],
+            },
+        )
+    )
+    integrity = (
+        tuple(
+            IntegrityProblem(str(kind), str(obj), str(detail))
+            for kind, obj, detail in conn.execute(
+                sqlfiles.render("queries/integrity.sql", schema=ident)
+            )
+        )
+        if toolkit_schema.revision_at_least(revision, "0006")
+        else ()
+    )
     return Installed(
         schema=schema,
         owner_exists=owner_exists,
@@ -388,7 +437,8 @@ def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> In
         log_has_rows=bool(log_has_rows),
         default_partition_rows=int(default_rows),
         retention_classes=classes,
-        guard_enabled=bool(guard_row and guard_row[0]),
+        guard=guard,
+        integrity=integrity,
     )
 
 

@@ -98,6 +98,16 @@ def design_findings(
     return findings
 
 
+def comment_findings(config: Config, captures: Sequence[Capture]) -> list[Finding]:
+    """Column comment tags ignored because they would loosen a column: whoever owns a table
+    may comment on it, so only the config file may make a column less strict than
+    default_policy."""
+    return [
+        Finding("comment-loosens", column, message)
+        for column, message in generate.ignored_tags(config, captures)
+    ]
+
+
 def installed_findings(
     config: Config,
     captures: Sequence[Capture],

@@ -180,9 +180,19 @@ def plan(
 
     def text() -> str:
         if result.plan.empty:
-            return "-- nothing to do: the database matches the config"
+            return "\n".join(
+                [
+                    *(f"-- note: {n}" for n in result.plan.notes),
+                    "-- nothing to do: the database matches the config",
+                ]
+            )
         if not as_sql:
-            return "\n".join(s.description for s in result.plan.changes)
+            return "\n".join(
+                [
+                    *(f"note: {n}" for n in result.plan.notes),
+                    *(s.description for s in result.plan.changes),
+                ]
+            )
         return result.plan.sql_text()
 
     _emit(result, output_format, text)

@@ -30,7 +30,7 @@ from . import sqlfiles, toolkit_schema
 from .catalog import Column, Installed, InstalledTable, Relation, TableModel
 from .config import Config, TableConfig
 from .errors import ConfigError, InputError
-from .identifiers import QualifiedName, derived_name, parse_qualified_name
+from .identifiers import QualifiedName, derived_name, parse_qualified_name, quote
 from .policies import HASH, OMIT, PLAIN, Policy, policy_choices
 
 #: json_build_object takes at most 100 arguments (50 key/value pairs); wider images are joined.
@@ -111,6 +111,8 @@ class Plan:
     """An ordered list of steps; empty when the database already matches the config."""
 
     steps: tuple[Step, ...] = ()
+    #: What the reviewer should know that is not a step (a column comment that was ignored).
+    notes: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -123,7 +125,7 @@ class Plan:
 
     def sql_text(self) -> str:
         """The whole plan as SQL text, one commented block per step."""
-        blocks = []
+        blocks = [f"-- note: {note}\n" for note in self.notes]
         for step in self.steps:
             blocks.append(f"-- {step.description}\n{step.sql_text()}\n")
         return "\n".join(blocks)
@@ -139,6 +141,8 @@ class Capture:
     sources: Mapping[str, str]
     key: tuple[str, ...]
     names: Mapping[str, QualifiedName] = field(default_factory=dict)
+    #: Column comment tags that would loosen a column (column -> tag), and so were ignored.
+    ignored_tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def table(self) -> QualifiedName:
@@ -188,6 +192,28 @@ def resolve(
                 )
             )
             continue
+        if model.partition_of is not None:
+            # Statement triggers of a partition do not fire for writes through its parent.
+            fail(
+                config.error(
+                    f"{table_config.name} is a partition of {model.partition_of}",
+                    line=table_config.line,
+                    hint=f"audit {model.partition_of} instead: its triggers cover every partition",
+                )
+            )
+            continue
+        if model.inheritance:
+            # Rows of inheritance children are written without the parent's row triggers, and a
+            # child's statement triggers do not fire for writes through its parent.
+            fail(
+                config.error(
+                    f"{table_config.name} is in an inheritance tree with "
+                    + ", ".join(str(n) for n in model.inheritance),
+                    line=table_config.line,
+                    hint="audit tables outside inheritance (declarative partitioning is supported)",
+                )
+            )
+            continue
         if model.name.schema == config.schema:
             fail(
                 config.error(
@@ -219,6 +245,7 @@ def resolve(
             continue
         policies: dict[str, Policy] = {}
         sources: dict[str, str] = {}
+        ignored: dict[str, str] = {}
         for column_model in model.columns:
             if column_model.generated == "v":
                 # Virtual generated columns (PostgreSQL 18) store nothing and read as NULL in
@@ -228,6 +255,8 @@ def resolve(
             policy, source = _column_policy(config, table_config, model, column_model)
             policies[column_model.name] = policy
             sources[column_model.name] = source
+            if source == "default" and column_model.comment_policy is not None:
+                ignored[column_model.name] = column_model.comment_policy
         captures.append(
             Capture(
                 config=table_config,
@@ -236,6 +265,7 @@ def resolve(
                 sources=sources,
                 key=tuple(key),
                 names=function_names(model.name, config.schema),
+                ignored_tags=ignored,
             )
         )
     return captures
@@ -244,11 +274,14 @@ def resolve(
 def _column_policy(
     config: Config, table_config: TableConfig, model: TableModel, column: Column
 ) -> tuple[Policy, str]:
+    """The column's policy and where it comes from: the config file, else a comment tag that is
+    at least as strict as ``default_policy`` (whoever owns a table may comment on it, so a comment
+    can tighten a column, never loosen it), else ``default_policy``."""
     if column.name in table_config.columns:
         return table_config.columns[column.name], "config"
     if column.comment_policy is not None:
         try:
-            return Policy(column.comment_policy), "comment"
+            tagged = Policy(column.comment_policy)
         except ValueError:
             raise InputError(
                 f"unknown policy tag 'pgaudit:{column.comment_policy}' in the comment on column "
@@ -256,6 +289,8 @@ def _column_policy(
                 where=str(model.name),
                 hint=f"use pgaudit:<policy> with one of {policy_choices()}",
             ) from None
+        if tagged.strictness >= config.default_policy.strictness:
+            return tagged, "comment"
     return config.default_policy, "default"
 
 
@@ -282,16 +317,22 @@ class _Images:
     def value(self, record: sql.Composable, column: str) -> sql.Composable:
         """The stored form of one column under its policy."""
         ref = sql.SQL("{}.{}").format(record, sql.Identifier(column))
+        model = self.capture.model.column(column)
+        assert model is not None
         policy = self.capture.policies[column]
         if policy == PLAIN:
-            return ref
+            # A built-in type goes into the image as PostgreSQL's own json; a created type only
+            # as its output text (json_build_object would call a cast to json its owner added).
+            return ref if model.builtin_type else rendered_text(ref, model)
         if policy == HASH:
-            return sql.SQL("{}.hmac_token({}::text, {}, {})").format(
-                self.schema, ref, self.k_in, self.k_out
+            return sql.SQL("{}.hmac_token({}, {}, {})").format(
+                self.schema, rendered_text(ref, model), self.k_in, self.k_out
             )
         mask = policy.mask
         assert mask is not None
-        return sql.SQL("{}.{}({}::text)").format(self.schema, sql.Identifier(f"mask_{mask}"), ref)
+        return sql.SQL("{}.{}({})").format(
+            self.schema, sql.Identifier(f"mask_{mask}"), rendered_text(ref, model)
+        )
 
     def image(self, record: sql.Composable, columns: Iterable[str] | None = None) -> sql.Composable:
         """A json object of the given (default: all) non-omitted columns under their policies."""
@@ -322,11 +363,32 @@ class _Images:
         return self.image(record, [c for c in self.capture.key if self.capture.policies[c] != OMIT])
 
 
+def rendered_text(ref: sql.Composable, column: Column) -> sql.Composable:
+    """``ref`` as text, by nothing its owner could redefine. A built-in type casts to text as
+    PostgreSQL defines it (nobody can add a cast between built-in types). A created type (an
+    enum, composite, range, a domain over one, an array of any) may carry a cast its owner wrote,
+    which would run inside capture as the audit owner: it is rendered by ``format('%s')``, which
+    calls the type's output function (PostgreSQL's own for every type but base types, which only
+    a superuser can create) and looks up no cast. num_nulls keeps NULL apart from '' without the
+    row-wise IS NULL of composites. Parenthesized: PL/pgSQL would end ``IF <expr> THEN`` at the
+    CASE's own THEN."""
+    if column.builtin_type:
+        return sql.SQL("{}::text").format(ref)
+    return sql.SQL(
+        "(case when pg_catalog.num_nulls({ref}) = 0 then pg_catalog.format('%s', {ref}) end)"
+    ).format(ref=ref)
+
+
 def _changed_test(column: Column) -> sql.Composable:
     ident = sql.Identifier(column.name)
-    if column.exact_equality:
-        return sql.SQL("new.{c} is distinct from old.{c}").format(c=ident)
-    return sql.SQL("new.{c}::text is distinct from old.{c}::text").format(c=ident)
+    new, old = sql.SQL("new.{}").format(ident), sql.SQL("old.{}").format(ident)
+    if column.exact_equality and column.builtin_type:
+        return sql.SQL("{} is distinct from {}").format(new, old)
+    # Created types are compared by their output text: their "=" might be resolved, through an
+    # implicit cast their owner added, to an operator that is not theirs.
+    return sql.SQL("{} is distinct from {}").format(
+        rendered_text(new, column), rendered_text(old, column)
+    )
 
 
 def _update_body(
@@ -610,6 +672,7 @@ def baseline_statement(capture: Capture, config: Config) -> sql.Composed:
     return sqlfiles.render(
         "capture/baseline.sql",
         schema=sql.Identifier(config.schema),
+        owner=sql.Identifier(config.owner_role),
         table=sql.Identifier(capture.table.schema, capture.table.name),
         table_name=sql.Literal(str(capture.table)),
         key_new=images.key(n),
@@ -745,7 +808,20 @@ def plan(
         )
     if steps and installed.installed:
         steps.insert(0, maintenance_step(config))
-    return _with_settings(steps, options)
+    notes = tuple(f"{column}: {message}" for column, message in ignored_tags(config, captures))
+    return replace(_with_settings(steps, options), notes=notes)
+
+
+def ignored_tags(config: Config, captures: Sequence[Capture]) -> Iterator[tuple[str, str]]:
+    """(column, why) for each column comment tag ignored because it would loosen the column."""
+    for capture in captures:
+        for column, tag in capture.ignored_tags.items():
+            yield (
+                f"{capture.table}.{quote(column)}",
+                f"the comment tag pgaudit:{tag} is ignored: it is looser than default_policy "
+                f"{config.default_policy} (a comment may only tighten a column; classify it in "
+                f"{config.path.name} to loosen it)",
+            )
 
 
 def downgrade(

@@ -7,8 +7,10 @@ plain      the value as is (``to_jsonb`` of the column)
 hash       ``"hmac:" + hex(HMAC-SHA256(key, text))``: linkable, not reversible without the key
 omit       nothing; the column only appears in ``changed_columns`` of an UPDATE
 mask:email ``al***@example.com``: at most two characters of the local part, never all of it
-mask:card  ``****-****-****-1234``: last four digits of a 12+ digit number, else ``****``
-mask:last4 ``****wxyz``: the last four characters when the value has at least eight, else ``****``
+mask:card  ``****-****-****-1234``: last four digits of a card number (13 to 19 digits, spaces
+           or dashes between them), anything else ``****``
+mask:last4 ``****wxyz``: the last four characters when the value has at least sixteen (never
+           more than a quarter of it), else ``****``
 ========== ===================================================================================
 
 The SQL versions live in ``sql/toolkit/functions/{hmac,hmac_token,mask_*}.sql``; the functions here
@@ -46,6 +48,14 @@ class Policy:
     def mask(self) -> str | None:
         """The mask kind (``"card"``) for ``mask:*`` policies, else None."""
         return self.name.split(":", 1)[1] if self.name.startswith("mask:") else None
+
+    @property
+    def strictness(self) -> int:
+        """How little of a value the policy keeps: plain 0, masks 1 (a partial reveal), hash 2
+        (nothing readable, but linkable), omit 3. A column comment may only raise it."""
+        if self.mask is not None:
+            return 1
+        return {"plain": 0, "hash": 2, "omit": 3}[self.name]
 
     def __str__(self) -> str:
         return self.name
@@ -90,14 +100,29 @@ def mask_email(value: str) -> str:
 
 
 def mask_card(value: str) -> str:
-    """``4111 1111 1111 1234`` -> ``****-****-****-1234``; fewer than 12 digits -> ``****``."""
-    digits = re.sub(r"[^0-9]", "", value)
-    return "****-****-****-" + digits[-4:] if len(digits) >= 12 else "****"
+    """``4111 1111 1111 1234`` -> ``****-****-****-1234``; anything but 13 to 19 digits with
+    spaces or dashes between them -> ``****``."""
+    digits = value.replace(" ", "").replace("-", "")
+    if digits and all(c in "0123456789" for c in digits) and 13 <= len(digits) <= 19:
+        return "****-****-****-" + digits[-4:]
+    return "****"
 
 
 def mask_last4(value: str) -> str:
-    """``GB29NWBK60161331926819`` -> ``****6819``; shorter than 8 characters -> ``****``."""
-    return "****" + value[-4:] if len(value) >= 8 else "****"
+    """``GB29NWBK60161331926819`` -> ``****6819``; shorter than 16 characters -> ``****``."""
+    return "****" + value[-4:] if len(value) >= 16 else "****"
+
+
+#: The longest client claim (application_name, request_id, trace_id) stored whole.
+CLAIM_MAX = 256
+CLAIM_MARKER = "...[truncated]"
+
+
+def claim_text(value: str) -> str:
+    """A client's claim as the trail stores it (sql/toolkit/functions/claim_text.sql)."""
+    if len(value) <= CLAIM_MAX:
+        return value
+    return value[: CLAIM_MAX - 16] + CLAIM_MARKER
 
 
 def apply_mask(kind: str, value: str) -> str:

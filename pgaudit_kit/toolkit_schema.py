@@ -29,6 +29,15 @@ from . import sqlfiles
 from .identifiers import QualifiedName, derived_name
 
 VERSION_TABLE = "schema_version"
+#: The guard's event triggers: template placeholder, name part, event, function (in the audit
+#: schema). Event triggers of one event fire in name order: "ddl" before "leaf" matters, since
+#: guard_leaf_triggers finishes what guard_ddl_command_end starts.
+GUARD_TRIGGERS: tuple[tuple[str, str, str, str], ...] = (
+    ("guard_sql_drop", "drop", "sql_drop", "guard_sql_drop()"),
+    ("guard_ddl_command_end", "ddl", "ddl_command_end", "guard_ddl_command_end()"),
+    ("guard_table_rewrite", "rewrite", "table_rewrite", "guard_table_rewrite()"),
+    ("guard_leaf_triggers", "leaf", "ddl_command_end", "guard_leaf_triggers()"),
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,10 @@ def params(schema: str, owner: str) -> dict[str, sql.Composable]:
         "owner_name": sql.Literal(owner),
         "log_regclass": sql.Literal(_qualified_text(schema, "log_rows")),
         "log_id_seq": sql.Literal(_qualified_text(schema, "log_id_seq")),
-        "guard_sql_drop": sql.Identifier(event_trigger_name(schema, "drop")),
-        "guard_ddl_command_end": sql.Identifier(event_trigger_name(schema, "ddl")),
+        **{
+            placeholder: sql.Identifier(event_trigger_name(schema, what))
+            for placeholder, what, _, _ in GUARD_TRIGGERS
+        },
     }
 
 

@@ -1,6 +1,14 @@
 -- Baseline: one SNAPSHOT event per existing row, policies applied, so later UPDATE and DELETE
 -- events have a known starting point. It runs after the triggers exist, in the same transaction:
 -- CREATE TRIGGER locked out writers, so no change falls between the snapshot and the trigger.
+-- The rows are read as the audit owner, never as the superuser running apply: whatever of the
+-- application's a read could reach would otherwise run with superuser rights. The owner may read
+-- the table (and bypass row-level security, which would filter the baseline and run the
+-- application's policies) for this statement only; both are taken back before the step ends.
+grant select on table {table} to {owner};
+alter role {owner} bypassrls;
+set local role {owner};
+set local row_security = off;
 set local timezone = 'UTC';
 set local datestyle = 'ISO, YMD';
 set local intervalstyle = 'postgres';
@@ -18,3 +26,7 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from {schema}.hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
+reset role;
+reset row_security;
+alter role {owner} nobypassrls;
+revoke select on table {table} from {owner};

@@ -7,6 +7,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from pgaudit_kit import api
 from pgaudit_kit.policies import hmac_token_from_pads
 from tests.fixtures.db import AuditEnv
 
@@ -436,25 +437,55 @@ def test_baseline_records_one_snapshot_per_existing_row(env: AuditEnv) -> None:
     assert len(env.log("SNAPSHOT")) == 25  # only newly audited tables get a baseline
 
 
-def test_unlisted_columns_get_the_default_policy_or_a_comment_tag(env: AuditEnv) -> None:
+def test_unlisted_columns_get_the_default_policy_or_a_tightening_comment_tag(
+    env: AuditEnv,
+) -> None:
     env.script(
         f"create table public.people (id int primary key, nickname text, ssn text, secret text, phone text);"
-        f" comment on column public.people.ssn is 'national id. pgaudit:mask:last4';"
+        f" comment on column public.people.secret is 'never kept. pgaudit:omit';"
         f" comment on column public.people.phone is 'pgaudit:plain';"
         f" alter table public.people owner to {env.roles.app};"
     )
-    env.write_config(
-        '[tables."public.people"]\ncolumns = { id = "plain", phone = "hash" }\n',
-        audit='default_policy = "omit"',
-    )
+    env.write_config('[tables."public.people"]\ncolumns = { id = "plain", phone = "hash" }\n')
     env.apply()
     env.sql(
         "insert into people values (1, 'Bobby', '123-45-6789', 's', '555-1234')", role=env.roles.app
     )
     (row,) = env.log("INSERT")
-    assert row["new_values"]["ssn"] == "****6789"
+    assert row["new_values"]["ssn"].startswith("hmac:")  # default_policy = "hash"
     assert row["new_values"]["phone"].startswith("hmac:")  # the config file wins over the comment
-    assert "nickname" not in row["new_values"] and "secret" not in row["new_values"]
+    assert "secret" not in row["new_values"]  # the comment tightens hash to omit
+
+
+def test_a_comment_tag_cannot_loosen_a_column(env: AuditEnv) -> None:
+    """The app owns its tables, so it may comment on them: a tag looser than default_policy is
+    ignored (the value stays hashed, or omitted) and reported by plan and check."""
+    env.script(
+        f"create table public.people (id int primary key, ssn text, nickname text);"
+        f" alter table public.people owner to {env.roles.app};"
+    )
+    env.write_config(
+        '[tables."public.people"]\ncolumns = { id = "plain" }\n', audit='default_policy = "omit"'
+    )
+    env.apply()
+    env.sql(
+        "comment on column public.people.ssn is 'national id. pgaudit:plain';"
+        " comment on column public.people.nickname is 'pgaudit:mask:last4'",
+        role=env.roles.app,
+    )
+    plan = api.plan(env.config_path, env.dsn)
+    assert any(
+        n.startswith("public.people.ssn: the comment tag pgaudit:plain is ignored")
+        for n in plan.plan.notes
+    )
+    env.apply()  # the next routine apply changes nothing
+    env.sql("insert into people values (1, '123-45-6789', 'Bobby Tables Jr')", role=env.roles.app)
+    (row,) = env.log("INSERT")
+    assert row["new_values"] == {"id": 1}
+    findings = {(f.check, f.subject) for f in api.check(env.config_path, env.dsn).findings}
+    assert ("comment-loosens", "public.people.ssn") in findings
+    assert ("comment-loosens", "public.people.nickname") in findings
+    assert ("unclassified", "public.people.ssn") in findings
 
 
 def test_capture_ignores_session_settings_that_change_text_output(env: AuditEnv) -> None:

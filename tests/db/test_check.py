@@ -41,7 +41,18 @@ def test_unclassified_columns(env: AuditEnv) -> None:
     assert '[tables."public.customers"]' in finding.message
 
 
-def test_a_column_comment_classifies_a_column(env: AuditEnv) -> None:
+def test_a_column_comment_classifies_a_column_more_strictly(env: AuditEnv) -> None:
+    audited_customers(env)
+    env.script(
+        "alter table customers add column loyalty_tier text;"
+        " comment on column customers.loyalty_tier is 'pgaudit:omit';",
+        role=env.roles.app,
+    )
+    env.apply()
+    assert _findings(env) == []
+
+
+def test_a_comment_that_would_loosen_a_column_is_a_finding(env: AuditEnv) -> None:
     audited_customers(env)
     env.script(
         "alter table customers add column loyalty_tier text;"
@@ -49,7 +60,10 @@ def test_a_column_comment_classifies_a_column(env: AuditEnv) -> None:
         role=env.roles.app,
     )
     env.apply()
-    assert _findings(env) == []
+    assert {(f.check, f.subject) for f in _findings(env)} == {
+        ("unclassified", "public.customers.loyalty_tier"),
+        ("comment-loosens", "public.customers.loyalty_tier"),
+    }
 
 
 def test_plain_columns_that_look_personal(env: AuditEnv) -> None:

@@ -73,14 +73,14 @@ def test_dropped_renamed_and_retyped_columns_never_break_the_application(env: Au
         "alter table customers drop column note;"
         " alter table customers rename column email to contact;"
         " alter table customers rename column card_number to card;"
-        " alter table customers alter column status type varchar(20);",
+        " alter table customers alter column status type varchar;",  # no rewrite: same values
         role=env.roles.app,
     )
     mode, detail = _registry(env)
     assert mode == "generic"
     assert detail == (
         "renamed email to contact; renamed card_number to card; "
-        "retyped status from text to character varying(20); dropped note"
+        "retyped status from text to character varying; dropped note"
     )
     env.sql(
         "update customers set contact = 'b@example.com', status = 'x' where id = 1",
@@ -101,6 +101,24 @@ def test_dropped_renamed_and_retyped_columns_never_break_the_application(env: Au
         "card": "****-****-****-1234",
         "status": "x",
     }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "alter column status type varchar(20)",
+        "alter column id type numeric",
+        "alter column status type text using 'forged'",
+    ],
+)
+def test_a_column_change_that_rewrites_values_is_refused(env: AuditEnv, change: str) -> None:
+    """ALTER COLUMN ... TYPE rewrites every row with no UPDATE events (with USING, to anything)."""
+    audited_customers(env)
+    env.sql("insert into customers (id, status) values (1, 'new')", role=env.roles.app)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="would rewrite the column"):
+        env.sql(f"alter table customers {change}", role=env.roles.app)
+    assert env.sql("select id, status from customers") == [(1, "new")]
+    assert _registry(env) == ("fast", None)
 
 
 def test_a_new_column_that_takes_an_old_name_does_not_inherit_its_policy(env: AuditEnv) -> None:

@@ -4,6 +4,8 @@ import hashlib
 import hmac
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pgaudit_kit import policies
 from pgaudit_kit.policies import Policy
@@ -30,20 +32,46 @@ def test_mask_email_never_reveals_the_whole_local_part(value: str, masked: str) 
     [
         ("4111 1111 1111 1234", "****-****-****-1234"),
         ("4111-1111-1111-12345", "****-****-****-2345"),
-        ("12345678901", "****"),
+        ("4111111111111", "****-****-****-1111"),  # 13 digits
+        ("4111111111111111111", "****-****-****-1111"),  # 19 digits
+        ("411111111111", "****"),  # 12 digits: not a card number
+        ("41111111111111111111", "****"),  # 20 digits
+        ("card 4111 1111 1111 1234 cvv 123", "****"),  # free text: the CVV would show
+        ("4111 1111 1111 1234 / 123", "****"),
         ("abc", "****"),
+        ("", "****"),
     ],
 )
-def test_mask_card_keeps_only_the_last_four_digits(value: str, masked: str) -> None:
+def test_mask_card_shows_the_last_four_digits_of_card_numbers_only(value: str, masked: str) -> None:
     assert policies.mask_card(value) == masked
 
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("GB29NWBK60161331926819", "****6819"), ("12345678", "****5678"), ("1234567", "****")],
+    [
+        ("GB29NWBK60161331926819", "****6819"),
+        ("1234567890123456", "****3456"),
+        ("123456789012345", "****"),  # four would be more than a quarter
+        ("12345678", "****"),
+        ("", "****"),
+    ],
 )
-def test_mask_last4_shows_at_most_half(value: str, masked: str) -> None:
+def test_mask_last4_shows_four_characters_of_long_values_only(value: str, masked: str) -> None:
     assert policies.mask_last4(value) == masked
+
+
+@given(st.text(max_size=40))
+def test_a_last4_mask_never_shows_more_than_four_characters_or_a_quarter(value: str) -> None:
+    shown = policies.mask_last4(value).removeprefix("****")
+    assert len(shown) <= 4 and len(shown) <= len(value) / 4
+    assert value.endswith(shown)
+
+
+@given(st.text(max_size=1000))
+def test_a_claim_is_stored_whole_or_cut_with_a_marker(value: str) -> None:
+    stored = policies.claim_text(value)
+    assert len(stored) <= policies.CLAIM_MAX
+    assert stored == value or (stored.endswith(policies.CLAIM_MARKER) and len(value) > 256)
 
 
 def test_hmac_from_pads_equals_the_standard_hmac() -> None:

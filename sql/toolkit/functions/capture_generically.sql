@@ -1,16 +1,19 @@
 -- capture_generically: keeps a table audited after its columns change, called by the guard from
 -- the ALTER TABLE's own transaction. The fast capture functions name each column, so once one is
 -- added, dropped, renamed or retyped they would miss it, or fail and break the application's next
--- statement. This replaces their bodies with generic ones that read to_jsonb(row) and look the
--- table up in the registry at run time:
+-- statement. This replaces their bodies with generic ones that read every live column's text (by
+-- image_sql: no cast of a created type is ever called, see generate.rendered_text) and look
+-- the table's policies up in the registry at run time:
 --   * a column keeps the policy it had at apply if its attnum is unchanged (renamed and retyped
 --     columns are the same data); every other column gets default_policy (hash or omit), so a
 --     new column is never stored in plain text, and a new column that takes an old column's name
 --     does not inherit its policy; virtual generated columns are left out as in fast capture;
 --   * the row key follows key columns through renames and is empty if one is dropped.
 -- It records a CONFIG event and the drift in the registry; plan and check report it and apply
--- regenerates fast capture. Nothing from the catalog is spliced into code: the bodies name only
--- the audit schema (quote_ident) and the relation oid, and are passed whole through %L. The
+-- regenerates fast capture. Values are stored as their text form (numbers as JSON strings), so a
+-- hashed column's tokens equal fast capture's. What comes from the catalog is quoted before it is
+-- spliced into code (column names by %I and %L, the audit schema by quote_ident, the relation as
+-- its oid), and each body is passed whole through %L. The
 -- maintenance window it opens for its own DDL is closed before it returns, so the rest of the
 -- application's transaction stays guarded.
 create or replace function {schema}.capture_generically(p_relid oid)
@@ -25,6 +28,7 @@ declare
     v_policies jsonb;
     v_keys text[];
     v_token boolean;
+    v_images text;
     v_header text := $template$
 create or replace function %s() returns trigger
 language plpgsql security definer
@@ -57,25 +61,27 @@ begin
             login_role, effective_role, application_name, client_addr, request_id, trace_id, key_id)
         select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', v_table.table_name,
                case when cardinality(v_table.generic_keys) > 0 then @schema@.apply_policies(
-                   @schema@.pick(to_jsonb(n), v_table.generic_keys), v_table.generic_policies,
+                   @schema@.pick(i.vals, v_table.generic_keys), i.texts, v_table.generic_policies,
                    'omit', v_key.k_in, v_key.k_out) end,
-               @schema@.apply_policies(to_jsonb(n), v_table.generic_policies, 'omit', v_key.k_in,
-                   v_key.k_out),
+               @schema@.apply_policies(i.vals, i.texts, v_table.generic_policies, 'omit',
+                   v_key.k_in, v_key.k_out),
                v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
                v_ctx.request_id, v_ctx.trace_id, v_key.key_id
-        from new_rows as n;
+        from new_rows as r
+        cross join lateral (select @images@) as i;
     else
         insert into @schema@.log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
             login_role, effective_role, application_name, client_addr, request_id, trace_id, key_id)
         select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', v_table.table_name,
                case when cardinality(v_table.generic_keys) > 0 then @schema@.apply_policies(
-                   @schema@.pick(to_jsonb(o), v_table.generic_keys), v_table.generic_policies,
+                   @schema@.pick(i.vals, v_table.generic_keys), i.texts, v_table.generic_policies,
                    'omit', v_key.k_in, v_key.k_out) end,
-               @schema@.apply_policies(to_jsonb(o), v_table.generic_policies, 'omit', v_key.k_in,
-                   v_key.k_out),
+               @schema@.apply_policies(i.vals, i.texts, v_table.generic_policies, 'omit',
+                   v_key.k_in, v_key.k_out),
                v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
                v_ctx.request_id, v_ctx.trace_id, v_key.key_id
-        from old_rows as o;
+        from old_rows as r
+        cross join lateral (select @images@) as i;
     end if;
     return null;
 end
@@ -85,8 +91,10 @@ declare
     v_ctx @schema@.statement_context;
     v_table record;
     v_key record;
-    v_old jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
-    v_new jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
+    v_old jsonb;
+    v_new jsonb;
+    v_old_texts jsonb;
+    v_new_texts jsonb;
     v_changed text[];
 begin
     select t.table_name, t.generic_keys, t.generic_policies, t.skip_unchanged,
@@ -94,6 +102,12 @@ begin
            t.generic_policies @? '$.* ? (@ == "hash")' as hashes
     into v_table
     from @schema@.audited_tables as t where t.relid = @relid@;
+    if tg_op <> 'INSERT' then
+        select @images@ into v_old, v_old_texts from (select old.*) as r;
+    end if;
+    if tg_op <> 'DELETE' then
+        select @images@ into v_new, v_new_texts from (select new.*) as r;
+    end if;
     if tg_op = 'UPDATE' then
         -- columns under some policy count, omitted ones too (virtual generated ones do not), as
         -- in fast capture; images then hold the changed columns that are not omitted
@@ -117,15 +131,16 @@ begin
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, v_table.table_name,
             case when cardinality(v_table.generic_keys) > 0 then @schema@.apply_policies(
                 @schema@.pick(coalesce(v_old, v_new), v_table.generic_keys),
-                v_table.generic_policies, 'omit', v_key.k_in, v_key.k_out) end,
+                coalesce(v_old_texts, v_new_texts), v_table.generic_policies, 'omit', v_key.k_in,
+                v_key.k_out) end,
             case when v_old is not null then @schema@.apply_policies(
                 case when tg_op = 'UPDATE' and not v_table.full_images
                      then @schema@.pick(v_old, v_changed) else v_old end,
-                v_table.generic_policies, 'omit', v_key.k_in, v_key.k_out) end,
+                v_old_texts, v_table.generic_policies, 'omit', v_key.k_in, v_key.k_out) end,
             case when v_new is not null then @schema@.apply_policies(
                 case when tg_op = 'UPDATE' and not v_table.full_images
                      then @schema@.pick(v_new, v_changed) else v_new end,
-                v_table.generic_policies, 'omit', v_key.k_in, v_key.k_out) end,
+                v_new_texts, v_table.generic_policies, 'omit', v_key.k_in, v_key.k_out) end,
             v_changed, v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name,
             v_ctx.client_addr, v_ctx.request_id, v_ctx.trace_id, v_key.key_id);
     return null;
@@ -183,18 +198,26 @@ begin
     values (pg_current_xact_id()::text::bigint, 'guard: generic capture')
     on conflict (txid) do nothing;
     v_token := found;
+    -- the column images (over the alias r) go in last and in one piece, so that nothing in a
+    -- column's name is ever read as a placeholder
+    v_images := {schema}.image_sql(p_relid, 'r', true) || ' as vals, '
+                || {schema}.image_sql(p_relid, 'r', false) || ' as texts';
     if v_table.statement_function is not null then
         execute format(v_header, v_table.statement_function::oid::regproc,
-                       replace(replace(replace(v_statement,
+                       replace(replace(replace(replace(v_statement,
                            '@schema@', quote_ident({schema_name})),
                            '@schema_name@', replace({schema_name}, '''', '''''')),
-                           '@relid@', p_relid::text));
+                           '@relid@', p_relid::text),
+                           '@images@', v_images));
     end if;
     execute format(v_header, v_table.row_function::oid::regproc,
-                   replace(replace(replace(v_row,
+                   replace(replace(replace(replace(v_row,
                        '@schema@', quote_ident({schema_name})),
                        '@schema_name@', replace({schema_name}, '''', '''''')),
-                       '@relid@', p_relid::text));
+                       '@relid@', p_relid::text),
+                       '@images@', v_images));
+    perform {schema}.record_function_digests(
+        array[v_table.statement_function::oid, v_table.row_function::oid]);
     update {schema}.audited_tables
     set capture_mode = 'generic', drift_detected_at = coalesce(drift_detected_at, now()),
         drift_detail = coalesce(v_detail, 'columns changed and changed back'),

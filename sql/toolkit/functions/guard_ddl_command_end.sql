@@ -3,13 +3,24 @@
 --   * records DDL on audited tables and their partitions as DDL events, and switches a table
 --     whose columns changed to generic capture (see capture_generically) so that capture neither
 --     fails nor misses a column until apply regenerates it;
+--   * refuses putting an audited table into an inheritance tree (CREATE TABLE ... INHERITS,
+--     ALTER TABLE ... INHERIT): writes to an inheriting table never fire the audited one's
+--     triggers, and its rows would leave through the parent's DELETEs unseen arriving;
+--   * refuses partitions that enter or leave an audited table with rows: ATTACH of a table that
+--     has storage, DETACH of one that has, a foreign table as a partition. Rows would arrive with
+--     no INSERT events, or leave with no DELETE events (or change while detached and come back).
+--     New partitions (CREATE TABLE ... PARTITION OF) are empty, and pass; members records each
+--     table's partitions, so a partition is judged once, when it joins;
 --   * gives each new leaf partition of an audited table its TRUNCATE trigger (row triggers are
 --     cloned by PostgreSQL itself; TRUNCATE triggers are not). This needs TRIGGER on the new
---     partition, which apply grants through default privileges of the table owner;
---   * refuses triggers that use a capture function on any other relation (its owner may execute
---     the row function, which PostgreSQL requires to clone it onto new partitions; it must not
---     be able to forge events by firing it from a table of its own);
---   * refuses the command if any audit trigger is now missing, disabled or no longer ALWAYS.
+--     partition, which apply grants through default privileges of the table owner; making it
+--     fire ALWAYS needs the partition's owner, so guard_leaf_triggers does that next;
+--   * refuses triggers other than the table's own audit triggers that use a capture function
+--     (its owner may execute the row function, which PostgreSQL requires to clone it onto new
+--     partitions; it must not forge events by firing it from a table of its own, twice, or
+--     BEFORE a write that its NULL result then cancels);
+--   * refuses the command if an audit trigger of a relation it touched is now missing, disabled,
+--     not ALWAYS, redefined or calling another function (trigger_health).
 create or replace function {schema}.guard_ddl_command_end() returns event_trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
@@ -19,6 +30,10 @@ declare
     v_table_name text;
     v_relid oid;
     v_touched oid[] := '{{}}';
+    v_relations oid[] := '{{}}';
+    v_created regclass[] := '{{}}';
+    v_table record;
+    v_member record;
     v_leaf record;
     v_hole record;
 begin
@@ -38,16 +53,20 @@ begin
             join {schema}.audited_tables t
               on g.tgfoid in (t.row_function, t.statement_function, t.truncate_function)
             where g.oid = v_cmd.objid
-              and g.tgrelid <> t.relid
-              and pg_partition_root(g.tgrelid) is distinct from t.relid::regclass;
+              and not ((g.tgrelid = t.relid and g.tgname = any(t.triggers))
+                       or (g.tgrelid <> t.relid
+                           and pg_partition_root(g.tgrelid) = t.relid::regclass
+                           and g.tgname in ('pgaudit_row', 'pgaudit_truncate')));
             if found then
-                raise exception 'pgaudit-kit: % uses the capture function of %, which fires only on that table',
+                raise exception 'pgaudit-kit: % uses the capture function of %, which only its own audit triggers may call',
                     v_cmd.object_identity, v_table_name
                     using errcode = 'insufficient_privilege',
                           hint = 'audit another table by adding it to pgaudit.toml and running pgaudit-kit apply';
             end if;
+            v_relations := v_relations || (select g.tgrelid from pg_trigger g where g.oid = v_cmd.objid);
         end if;
         if v_cmd.classid = 'pg_class'::regclass then
+            v_relations := v_relations || v_cmd.objid;
             select t.table_name, t.relid into v_table_name, v_relid
             from {schema}.audited_tables t
             where t.relid = v_cmd.objid or t.relid = pg_partition_root(v_cmd.objid)::oid;
@@ -56,6 +75,62 @@ begin
                 v_touched := v_touched || v_relid;
             end if;
         end if;
+    end loop;
+    select t.table_name, i.inhrelid::regclass as child, i.inhparent::regclass as parent
+    into v_table
+    from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid
+    join {schema}.audited_tables t on t.relid in (i.inhrelid, i.inhparent)
+    where not c.relispartition
+    limit 1;
+    if found then
+        raise exception 'pgaudit-kit: audited table % cannot be in an inheritance tree (% inherits from %): its triggers miss the writes of inheriting tables',
+            v_table.table_name, v_table.child, v_table.parent
+            using errcode = 'insufficient_privilege',
+                  hint = 'audited tables stay outside inheritance; use declarative partitioning (PARTITION OF), which pgaudit-kit audits';
+    end if;
+    for v_table in
+        select t.relid, t.table_name, t.members
+        from {schema}.audited_tables t
+        where t.partitioned and t.relid = any(v_touched)
+    loop
+        for v_member in
+            select p.relid, c.relkind, 'joins' as move
+            from pg_partition_tree(v_table.relid::regclass) p
+            join pg_class c on c.oid = p.relid
+            where p.relid <> v_table.relid::regclass
+              and not p.relid::oid = any(coalesce(v_table.members, '{{}}'))
+            union all
+            select m.relid::regclass, c.relkind, 'leaves'
+            from unnest(v_table.members) as m(relid)
+            join pg_class c on c.oid = m.relid
+            where pg_partition_root(m.relid) is distinct from v_table.relid::regclass
+               or exists (select 1 from pg_inherits i where i.inhrelid = m.relid and i.inhdetachpending)
+        loop
+            if v_member.relkind = 'f' or exists (
+                select 1
+                from (select v_member.relid union select p.relid
+                      from pg_partition_tree(v_member.relid) p) as l(relid)
+                where pg_relation_size(l.relid) > 0
+            ) then
+                raise exception 'pgaudit-kit: % % would % audited table % with its rows, which would have no % events',
+                    case v_member.relkind when 'f' then 'foreign table' else 'partition' end,
+                    v_member.relid,
+                    case v_member.move when 'joins' then 'join' else 'leave' end,
+                    v_table.table_name,
+                    case v_member.move when 'joins' then 'INSERT' else 'DELETE' end
+                    using errcode = 'insufficient_privilege',
+                          hint = case v_member.move
+                              when 'joins' then 'attach only new, empty tables (or foreign tables never), then INSERT the rows through the audited table'
+                              else 'DELETE the rows through the audited table first, or DROP the partition (recorded as DDL)'
+                          end;
+            end if;
+        end loop;
+        update {schema}.audited_tables t
+        set members = coalesce((select array_agg(p.relid::oid order by p.relid::oid)
+                                from pg_partition_tree(t.relid::regclass) p
+                                where p.relid <> t.relid::regclass), '{{}}')
+        where t.relid = v_table.relid;
     end loop;
     perform {schema}.capture_generically(u.relid)
     from (select distinct r from pg_catalog.unnest(v_touched) as r) as u(relid);
@@ -66,6 +141,11 @@ begin
         where h.trigger_name = 'pgaudit_truncate' and h.state = 'missing'
           and h.relation <> t.relid::regclass
     loop
+        -- the guard's own CREATE TRIGGER runs in a maintenance window, closed right after, so
+        -- that the guard it fires does not judge a trigger that is not finished yet
+        insert into {schema}.maintenance (txid, command)
+        values (pg_current_xact_id()::text::bigint, 'guard: partition trigger')
+        on conflict (txid) do nothing;
         begin
             execute format('create trigger pgaudit_truncate after truncate on %s for each statement execute function %s',
                            v_leaf.relation, v_leaf.truncate_function);
@@ -74,9 +154,20 @@ begin
                 using errcode = 'insufficient_privilege',
                       hint = format('grant TRIGGER on it to %I first, or create partitions as the owner of the audited table', {owner_name});
         end;
+        delete from {schema}.maintenance
+        where txid = pg_current_xact_id()::text::bigint and command = 'guard: partition trigger';
+        v_created := v_created || v_leaf.relation;
     end loop;
-    select h.* into v_hole from {schema}.trigger_health() h
-    where h.state in ('missing', 'disabled', 'not always')
+    -- the triggers of every relation this command touched (and of its partitions) must be whole;
+    -- a TRUNCATE trigger created just above fires ALWAYS once guard_leaf_triggers has run
+    select h.* into v_hole
+    from {schema}.trigger_health() h
+    where h.state <> 'ok'
+      and (h.relation = any(v_relations)
+           or exists (select 1 from unnest(v_relations) as r(relid)
+                      cross join lateral pg_partition_tree(r.relid::regclass) as p
+                      where p.relid = h.relation))
+      and not (h.state = 'not always' and h.relation = any(v_created))
     limit 1;
     if found then
         raise exception 'pgaudit-kit: audit trigger % on % would be %', v_hole.trigger_name,

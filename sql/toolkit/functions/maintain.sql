@@ -1,7 +1,9 @@
 -- maintain: one idempotent call for cron, pg_cron or the CLI: premake partitions (placing any
 -- rows left in the default partition), seal, purge. Each step runs in its own subtransaction, so
 -- one failing (say, a lock not granted in time) does not undo the others; the run and its outcome
--- are kept in maintenance_runs. A second run started meanwhile returns at once.
+-- are kept in maintenance_runs. A second run started meanwhile fails at once with
+-- lock_not_available naming the first (take_lock); a seal running meanwhile makes the seal step
+-- an error of this run, and the other steps still run.
 create or replace function {schema}.maintain(p_ahead integer default 3, p_purge boolean default true)
 returns json
 language plpgsql security definer
@@ -14,20 +16,33 @@ declare
     v_purged json;
     v_errors jsonb := '{{}}';
     v_summary json;
+    v_busy text;
+    v_seal_busy text;
 begin
-    if not pg_try_advisory_xact_lock(1885431926, hashtext({schema_name})) then
-        return json_build_object('skipped', 'another maintenance run is in progress');
+    v_busy := {schema}.take_lock('maintain');
+    if v_busy is not null then
+        raise exception 'pgaudit-kit: another maintain run is in progress (%)', v_busy
+            using errcode = 'lock_not_available',
+                  hint = 'nothing was done: wait for that run to finish, or end that session';
     end if;
+    -- the seal lock is taken here, outside the steps' subtransactions, so that a sealer refused
+    -- meanwhile can be told which session holds it
+    v_seal_busy := {schema}.take_lock('seal');
     begin
         v_created := {schema}.premake_partitions(p_ahead);
     exception when others then
         v_errors := v_errors || jsonb_build_object('premake', sqlerrm);
     end;
-    begin
-        select json_agg(s) into v_sealed from {schema}.seal() as s;
-    exception when others then
-        v_errors := v_errors || jsonb_build_object('seal', sqlerrm);
-    end;
+    if v_seal_busy is not null then
+        v_errors := v_errors || jsonb_build_object('seal', 'another seal run is in progress ('
+                                                           || v_seal_busy || ')');
+    else
+        begin
+            select json_agg(s) into v_sealed from {schema}.seal() as s;
+        exception when others then
+            v_errors := v_errors || jsonb_build_object('seal', sqlerrm);
+        end;
+    end if;
     if p_purge then
         begin
             select json_agg(p) into v_purged

@@ -5,7 +5,8 @@
 -- never wait for the sealer and the sealer never waits for writers; a long or prepared
 -- transaction only holds the horizon back (status shows it). One block per bucket of the
 -- partition interval, so a block never spans partitions; at most about p_max_rows rows per
--- block (cut at a transaction boundary). One sealer at a time: a second caller returns at once.
+-- block (cut at a transaction boundary). One sealer at a time: a second caller gets
+-- lock_not_available at once, naming the first (take_lock; no other role can take that lock).
 create or replace function {schema}.seal(p_max_rows bigint default 100000)
 returns table (block_no bigint, row_count bigint, txid_lo bigint, txid_hi bigint)
 language plpgsql security definer
@@ -29,9 +30,13 @@ declare
     v_bucket_end timestamptz;
     v_sealed_at timestamptz := clock_timestamp();
     v_bucket record;
+    v_busy text;
 begin
-    if not pg_try_advisory_xact_lock(1885431925, hashtext({schema_name})) then
-        return;
+    v_busy := {schema}.take_lock('seal');
+    if v_busy is not null then
+        raise exception 'pgaudit-kit: another seal run is in progress (%)', v_busy
+            using errcode = 'lock_not_available',
+                  hint = 'nothing was sealed: wait for that run to finish, or end that session';
     end if;
     v_horizon := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
     select s.partition_interval into v_interval from {schema}.settings as s;

@@ -4,7 +4,8 @@
 -- names a retention_classes row (revision 0002). The capture options and capture_mode come from
 -- revision 0003: attnums (column name -> attnum at apply) lets the guard tell a renamed column from a
 -- new one; after it sees a table's columns change, capture is 'generic' (by column name, under
--- generic_policies and generic_keys, which it derives) until apply regenerates it.
+-- generic_policies and generic_keys, which it derives) until apply regenerates it. members
+-- (revision 0006): the partitions of a partitioned table that the guard or apply accepted.
 create table {schema}.audited_tables (
     relid oid primary key,
     table_name text not null unique,
@@ -27,5 +28,6 @@ create table {schema}.audited_tables (
     drift_detail text,
     attnums jsonb,
     generic_policies jsonb,
-    generic_keys text[]
+    generic_keys text[],
+    members oid[]
 );

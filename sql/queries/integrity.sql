@@ -1,0 +1,1 @@
+select kind, object, detail from {schema}.integrity()
