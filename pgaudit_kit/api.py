@@ -251,6 +251,8 @@ class StatusResult:
     revision: str | None
     head_revision: str
     guard_enabled: bool = False
+    guard: tuple[catalog.GuardState, ...] = ()
+    integrity: tuple[catalog.IntegrityProblem, ...] = ()
     tables: tuple[TableStatus, ...] = ()
     keys: tuple[KeyStatus, ...] = ()
     other_rows: int = 0
@@ -266,6 +268,8 @@ class StatusResult:
             "revision": self.revision,
             "head_revision": self.head_revision,
             "guard_enabled": self.guard_enabled,
+            "guard": [g.__dict__ for g in self.guard],
+            "integrity": [p.__dict__ for p in self.integrity],
             "tables": [
                 {
                     "table": t.table,
@@ -374,10 +378,7 @@ def status(config_path: Path | None, dsn: str) -> StatusResult:
             f"({retention.last_maintenance['finished_at']:%Y-%m-%d %H:%M}) did not finish "
             f"cleanly: {retention.last_maintenance['summary']}"
         )
-    if not installed.guard_enabled:
-        problems.append(
-            "the guard's event triggers are missing or disabled (run pgaudit-kit apply)"
-        )
+    problems += [f"{f.subject}: {f.message}" for f in check_module.integrity_findings(installed)]
     if installed.revision != head:
         problems.append(
             f"toolkit schema is at revision {installed.revision}, {head} is available "
@@ -389,6 +390,8 @@ def status(config_path: Path | None, dsn: str) -> StatusResult:
         revision=installed.revision,
         head_revision=head,
         guard_enabled=installed.guard_enabled,
+        guard=installed.guard,
+        integrity=installed.integrity,
         tables=tuple(tables),
         keys=keys,
         other_rows=other_rows,
@@ -1220,16 +1223,28 @@ def lookup(config_path: Path | None, dsn: str, target: str, value: str) -> Looku
             hint="pipe the value on standard input, or type it at the prompt",
         )
     with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
-        rows = tuple(
-            _dicts(
-                conn.execute(
-                    sqlfiles.render("queries/lookup.sql", schema=sql.Identifier(config.schema)),
-                    {"table": str(table), "column": column, "value": value},
-                )
-            )
-        )
+        rows = lookup_rows(conn, config.schema, str(table), column, value)
         conn.commit()
     return LookupResult(str(table), column, rows)
+
+
+def lookup_rows(
+    conn: Any, schema: str, table: str, column: str, value: str
+) -> tuple[dict[str, Any], ...]:
+    """The rows ``<schema>.lookup()`` finds, in the caller's transaction. The value goes to the
+    server by COPY, never in a statement or a bind parameter, so log_statement = all (which logs
+    parameters) never writes it to the server log."""
+    conn.execute(sqlfiles.render("queries/lookup_value.sql"))
+    with conn.cursor().copy(sqlfiles.render("queries/lookup_copy.sql")) as copy:
+        copy.write_row([value])
+    return tuple(
+        _dicts(
+            conn.execute(
+                sqlfiles.render("queries/lookup.sql", schema=sql.Identifier(schema)),
+                {"table": table, "column": column},
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)

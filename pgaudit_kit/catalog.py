@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from . import sqlfiles, toolkit_schema
-from .identifiers import QualifiedName
+from .identifiers import QualifiedName, parse_qualified_name
 
 #: ``pgaudit:<policy>`` anywhere in a column comment.
 COMMENT_TAG = re.compile(r"(?<![\w])pgaudit:\s*([A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?)")
@@ -251,6 +251,11 @@ class InstalledTable:
     #: What changed, e.g. ``added "phone" text; renamed "mail" to "email"``.
     drift_detail: str | None = None
 
+    @property
+    def function_names(self) -> tuple[str, ...]:
+        """The names (without schema or arguments) of the table's capture functions."""
+        return tuple(parse_qualified_name(f.removesuffix("()")).name for f in self.functions)
+
 
 @dataclass(frozen=True)
 class TriggerState:
@@ -280,6 +285,8 @@ class IntegrityProblem:
 
     kind: str
     object: str
+    #: The function's name (None for a partition).
+    name: str | None
     detail: str
 
 
@@ -309,6 +316,15 @@ class Installed:
     @property
     def installed(self) -> bool:
         return self.revision is not None
+
+    @property
+    def changed_functions(self) -> frozenset[str]:
+        """Names of audit functions whose definition differs from the recorded one, or gone."""
+        return frozenset(
+            p.name
+            for p in self.integrity
+            if p.kind in ("function changed", "function missing") and p.name
+        )
 
     @property
     def guard_enabled(self) -> bool:
@@ -414,8 +430,8 @@ def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> In
     )
     integrity = (
         tuple(
-            IntegrityProblem(str(kind), str(obj), str(detail))
-            for kind, obj, detail in conn.execute(
+            IntegrityProblem(str(kind), str(obj), name, str(detail))
+            for kind, obj, name, detail in conn.execute(
                 sqlfiles.render("queries/integrity.sql", schema=ident)
             )
         )

@@ -98,6 +98,35 @@ def design_findings(
     return findings
 
 
+#: What to do about each kind of integrity() row.
+_INTEGRITY_FIXES = {
+    "function changed": "pgaudit-kit apply puts it back",
+    "function missing": "pgaudit-kit apply puts it back",
+    "function added": "pgaudit-kit never made it: find out who did, and drop it",
+    "detach pending": "a superuser may finish or undo it inside pgaudit-kit's maintenance window",
+}
+
+
+def integrity_findings(installed: Installed) -> list[Finding]:
+    """The guard's event triggers that are not as made (missing, disabled, not ALWAYS, another
+    function), and the functions and partitions ``integrity()`` reports: what is live, compared
+    with what pgaudit-kit made, so a trail silenced behind its back shows."""
+    findings = [
+        Finding(
+            "guard",
+            g.name,
+            f"the guard's {g.event} event trigger is {g.state}; run pgaudit-kit apply",
+        )
+        for g in installed.guard
+        if g.state != "ok"
+    ]
+    findings += [
+        Finding("integrity", p.object, f"{p.kind}: {p.detail}; {_INTEGRITY_FIXES[p.kind]}")
+        for p in installed.integrity
+    ]
+    return findings
+
+
 def comment_findings(config: Config, captures: Sequence[Capture]) -> list[Finding]:
     """Column comment tags ignored because they would loosen a column: whoever owns a table
     may comment on it, so only the config file may make a column less strict than
@@ -133,14 +162,7 @@ def installed_findings(
                 f"{toolkit_schema.head()} is available; run pgaudit-kit apply",
             )
         )
-    if not installed.guard_enabled:
-        findings.append(
-            Finding(
-                "guard",
-                config.schema,
-                "the guard's event triggers are missing or disabled; run pgaudit-kit apply",
-            )
-        )
+    findings += integrity_findings(installed)
     configured = set()
     for capture in captures:
         configured.add(capture.model.oid)

@@ -742,6 +742,7 @@ def plan(
             )
         )
     steps += _partition_steps(config, installed, options.today)
+    steps += _restore_toolkit_functions(config, installed)
     if not installed.guard_enabled:
         steps.append(
             Step(
@@ -865,7 +866,7 @@ def outdated_captures(
         before = installed.tables.get(capture.model.oid or -1)
         healthy = all(
             state == "ok" for name, _, _, state in installed.health if name == str(capture.table)
-        )
+        ) and not (before is not None and set(before.function_names) & installed.changed_functions)
         if not (
             healthy
             and capture_is_current(capture, config, before, capture_fingerprint(capture, config))
@@ -1138,6 +1139,42 @@ def _partition_steps(config: Config, installed: Installed, today: date) -> list[
                     sql.SQL("select {}.premake_partitions({});").format(
                         schema, sql.Literal(config.premake)
                     ),
+                ),
+            )
+        )
+    return steps
+
+
+def _restore_toolkit_functions(config: Config, installed: Installed) -> list[Step]:
+    """Toolkit functions whose live definition differs from the one pgaudit-kit installed (or
+    that are gone) are put back from their templates, which define them as the installed head
+    revision does (tests/db/test_integrity.py holds the two together). Capture functions are
+    reinstalled with their table instead (outdated_captures); a revision still pending replaces
+    what it replaces first, and the next apply judges the rest."""
+    if installed.revision != toolkit_schema.head():
+        return []
+    capture = {n for t in installed.tables.values() for n in t.function_names}
+    names = sorted(installed.changed_functions - capture)
+    values = toolkit_schema.params(config.schema, config.owner_role)
+    steps = []
+    for name in names:
+        template = f"toolkit/functions/{name}.sql"
+        if not sqlfiles.exists(template):
+            continue
+        steps.append(
+            Step(
+                f"restore toolkit function {config.schema}.{name} (it differs from the one "
+                "pgaudit-kit installed)",
+                (
+                    sql.SQL("set local role {};").format(sql.Identifier(config.owner_role)),
+                    sqlfiles.render(template, **values),
+                    sqlfiles.render(
+                        "bootstrap/record_function.sql",
+                        schema=sql.Identifier(config.schema),
+                        schema_name=sql.Literal(config.schema),
+                        function_name=sql.Literal(name),
+                    ),
+                    sql.SQL("reset role;").format(),
                 ),
             )
         )

@@ -88,6 +88,11 @@ def text(name: str) -> str:
     return (sql_dir() / name).read_text(encoding="utf-8")
 
 
+def exists(name: str) -> bool:
+    """Whether ``sql/<name>`` is a template."""
+    return (sql_dir() / name).is_file()
+
+
 def load(name: str) -> sql.SQL:
     """``sql/<name>`` as a ``psycopg.sql.SQL`` template, ready for ``.format(**params)``."""
     return packaged_template(text(name))

@@ -31,6 +31,7 @@ insert into {schema}.locks (name) values ('seal'), ('maintain');
 -- maintenance window) shows in status, check and report, and apply puts the function back.
 create table {schema}.function_digests (
     function_oid oid primary key,
+    name text not null,
     signature text not null,
     digest text not null,
     recorded_at timestamptz not null default pg_catalog.now()
@@ -112,8 +113,8 @@ create or replace function {schema}.record_function_digests(p_functions oid[] de
 returns void
 language sql
 begin atomic
-    insert into {schema}.function_digests as d (function_oid, signature, digest)
-    select p.oid,
+    insert into {schema}.function_digests as d (function_oid, name, signature, digest)
+    select p.oid, p.proname,
            pg_catalog.format('%I.%I(%s)', n.nspname, p.proname,
                              pg_catalog.pg_get_function_identity_arguments(p.oid)),
            {schema}.function_digest(p.oid)
@@ -121,7 +122,7 @@ begin atomic
     join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
     where n.nspname = {schema_name} and (p_functions is null or p.oid = any(p_functions))
     on conflict (function_oid) do update
-        set signature = excluded.signature, digest = excluded.digest, recorded_at = pg_catalog.now();
+        set name = excluded.name, signature = excluded.signature, digest = excluded.digest, recorded_at = pg_catalog.now();
     delete from {schema}.function_digests as d
     where not exists (select from pg_catalog.pg_proc as p where p.oid = d.function_oid);
 end;
@@ -400,12 +401,13 @@ $pgaudit$;
 -- audited table caught half detached by DETACH ... CONCURRENTLY, which the guard refused
 -- ('detach pending'). status, check and report show each row; apply repairs the functions.
 create or replace function {schema}.integrity()
-returns table (kind text, object text, detail text)
+returns table (kind text, object text, name text, detail text)
 language sql stable
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
     select case when p.oid is null then 'function missing' else 'function changed' end,
            d.signature,
+           d.name,
            case when p.oid is null then 'recorded by pgaudit-kit, no longer exists'
                 else 'its definition or owner differs from the one pgaudit-kit installed' end
     from {schema}.function_digests as d
@@ -414,18 +416,19 @@ as $pgaudit$
     union all
     select 'function added',
            format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
+           p.proname::text,
            'in the audit schema, but not made by pgaudit-kit'
     from pg_proc as p
     join pg_namespace as n on n.oid = p.pronamespace
     where n.nspname = {schema_name}
       and not exists (select from {schema}.function_digests as d where d.function_oid = p.oid)
     union all
-    select 'detach pending', i.inhrelid::regclass::text,
+    select 'detach pending', i.inhrelid::regclass::text, null,
            format('a partition of audited table %s, half detached (DETACH ... CONCURRENTLY)',
                   t.table_name)
     from {schema}.audited_tables as t
-    cross join lateral pg_partition_tree(t.relid::regclass) as p
-    join pg_inherits as i on i.inhrelid = p.relid and i.inhdetachpending
+    cross join lateral pg_partition_tree(t.relid::regclass) as p  -- without pending ones
+    join pg_inherits as i on i.inhparent = p.relid and i.inhdetachpending
     order by 1, 2
 $pgaudit$;
 

@@ -1,1 +1,1 @@
-select kind, object, detail from {schema}.integrity()
+select kind, object, name, detail from {schema}.integrity()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pgaudit_kit import api
 from pgaudit_kit.check import Finding
+from pgaudit_kit.toolkit_schema import event_trigger_name
 from tests.fixtures.db import AuditEnv
 
 from .helpers import CUSTOMERS_TOML, audited_customers
@@ -170,9 +171,10 @@ def test_roles_that_could_write_the_trail(env: AuditEnv) -> None:
 
 def test_guard_and_toolkit_revision(env: AuditEnv) -> None:
     audited_customers(env)
-    (name,) = env.sql("select evtname from pg_event_trigger where evtevent = 'ddl_command_end'")[0]
+    name = event_trigger_name("audit", "ddl")
     env.sql(f"alter event trigger {name} disable")
-    assert _kinds(env) == [("guard", "audit")]
+    assert _kinds(env) == [("guard", name)]
+    assert "the guard's ddl_command_end event trigger is disabled" in _findings(env)[0].message
 
 
 def test_before_install_the_design_is_still_checked(env: AuditEnv) -> None:

@@ -5,6 +5,7 @@
 -- maintenance window) shows in status, check and report, and apply puts the function back.
 create table {schema}.function_digests (
     function_oid oid primary key,
+    name text not null,
     signature text not null,
     digest text not null,
     recorded_at timestamptz not null default pg_catalog.now()

@@ -1,0 +1,1 @@
+copy pg_temp.pgaudit_lookup_value (value) from stdin
