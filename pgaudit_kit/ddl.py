@@ -64,156 +64,108 @@ _READ_WITH_DSN = "remove it, or read the schema from a live database with --dsn"
 
 
 class _Source:
-    """The text as written and as the parser reads it (psql meta-commands blanked, PostgreSQL 18
-    forms rewritten); offsets in the second map back to the first for lines and snippets."""
+    """The text as written, and as the parser reads it: psql's ``\\restrict`` lines blanked and
+    PostgreSQL 18 forms rewritten in place, with the same length and lines, so an offset in one
+    is the same offset in the other."""
 
     def __init__(self, text: str, name: str) -> None:
         self.written = text.removeprefix("\ufeff")  # editors on Windows start files with a BOM
+        self.text = self.written
         self.name = name
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.written)]
-        self.text = self.written
-        self.virtual: frozenset[int] = frozenset()  # GENERATED clauses without STORED
+        self.virtual: frozenset[int] = frozenset()  # DEFAULTs that stand for virtual columns
         self.not_null: frozenset[int] = frozenset()  # CHECKs that stand for NOT NULL constraints
-        # (parsed start, parsed end, written start, written end) of each edit, in order
-        self._edits: list[tuple[int, int, int, int]] = []
-
-    def written_offset(self, offset: int) -> int:
-        """Where an offset of the parsed text is in the text as written."""
-        i = bisect.bisect_right(self._edits, (offset, len(self.text) + 1)) - 1
-        if i < 0:
-            return offset
-        _, parsed_end, written_start, written_end = self._edits[i]
-        return written_start if offset < parsed_end else written_end + (offset - parsed_end)
-
-    def parsed_offset(self, offset: int) -> int:
-        """Where an offset of the written text (the start of an edit, or outside any) is in the
-        parsed text."""
-        for parsed_start, parsed_end, written_start, written_end in reversed(self._edits):
-            if written_start == offset:
-                return parsed_start
-            if written_end <= offset:
-                return parsed_end + (offset - written_end)
-        return offset
 
     def line(self, offset: int) -> int:
-        """The line of an offset of the parsed text."""
-        return bisect.bisect_right(self._line_starts, self.written_offset(offset))
+        return bisect.bisect_right(self._line_starts, offset)
 
     def error(self, line: int, message: str, hint: str) -> InputError:
         return InputError(message, hint=hint, where=f"{self.name}:{line}")
 
     def snippet(self, start: int, end: int) -> str:
-        """The written text of parsed offsets [start, end), on one line, cut to stay short."""
-        text = " ".join(self.written[self.written_offset(start) : self.written_offset(end)].split())
+        """The written text of [start, end), on one line, cut to stay short."""
+        text = " ".join(self.written[start:end].split())
         return text if len(text) <= 90 else text[:80] + " ..."
-
-    def rewrite(self, edits: list[tuple[int, int, str]]) -> None:
-        """Apply (start, end, replacement) edits of the written text, in order and apart."""
-        length = done = 0
-        for start, end, replacement in edits:
-            length += start - done
-            self._edits.append((length, length + len(replacement), start, end))
-            length += len(replacement)
-            done = end
-        self.text = "".join(_blank(self.written, edits))
 
 
 def _prepare(source: _Source) -> None:
     """Blank pg_dump's ``\\restrict`` lines (any other psql meta-command is refused) and turn
-    the PostgreSQL 18 forms the parser lacks into 17's (see the module docstring)."""
-    text = source.written
-    edits: list[tuple[int, int, str]] = []
-    for line in _RESTRICT.finditer(text):  # blanked first: a key may not scan as SQL
-        edits.append((line.start(), line.end(), " " * (line.end() - line.start())))
-    scanned = "".join(_blank(text, edits))
+    the PostgreSQL 18 forms the parser lacks into 17's, keeping every offset and line:
+
+    * ``GENERATED ALWAYS AS (expr) [VIRTUAL]`` becomes ``DEFAULT (expr)``, its offset noted;
+    * a ``[CONSTRAINT name] NOT NULL column`` table constraint becomes ``CHECK(column)``;
+    * ``[NOT] ENFORCED`` after a constraint is blanked (it changes no column).
+    """
+    text = list(source.written)
+    for line in _RESTRICT.finditer(source.written):  # first: a key may not scan as SQL
+        _overwrite(text, line.start(), line.end(), "")
     try:
-        tokens = [t for t in scan(scanned) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+        tokens = [t for t in scan("".join(text)) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
     except ParseError as e:
         raise _syntax_error(source, e) from e
+    written = source.written
     virtual: list[int] = []
     not_null: list[int] = []
 
     def named(i: int, *names: str) -> bool:
-        return all(i + k < len(tokens) and tokens[i + k].name == n for k, n in enumerate(names))
+        return all(
+            0 <= i + k < len(tokens) and tokens[i + k].name == n for k, n in enumerate(names)
+        )
 
     def word(i: int) -> str:
-        return text[tokens[i].start : tokens[i].end + 1].lower() if 0 <= i < len(tokens) else ""
+        return written[tokens[i].start : tokens[i].end + 1].lower() if 0 <= i < len(tokens) else ""
 
-    i = 0
-    while i < len(tokens):
-        t = tokens[i]
+    def constraint_start(i: int) -> int:
+        """Where the constraint whose clause starts at tokens[i] starts (its CONSTRAINT name)."""
+        return tokens[i - 2].start if named(i - 2, "CONSTRAINT") else tokens[i].start
+
+    for i, t in enumerate(tokens):
         if t.name == "ASCII_92":  # a psql meta-command runs to the end of its line
-            eol = text.find("\n", t.start)
-            command = " ".join(text[t.start : eol if eol >= 0 else None].split())
+            eol = written.find("\n", t.start)
+            command = " ".join(written[t.start : eol if eol >= 0 else None].split())
             raise source.error(
-                bisect.bisect_right(source._line_starts, t.start),
+                source.line(t.start),
                 f"unsupported statement: {command}",
                 "remove psql meta-commands; the file must be plain SQL",
             )
         if named(i, "GENERATED", "ALWAYS", "AS", "ASCII_40"):
-            close = _closing(tokens, i + 3)
-            after = close + 1
-            if after >= len(tokens) or tokens[after].name != "STORED":
-                virtual.append(t.start)
-                if i >= 2 and tokens[i - 2].name == "CONSTRAINT":
-                    virtual.append(tokens[i - 2].start)
+            after = _closing(tokens, i + 3) + 1
+            if not named(after, "STORED"):
+                _overwrite(text, t.start, tokens[i + 2].end + 1, "DEFAULT")
                 if word(after) == "virtual":
-                    edits.append((tokens[after].start, tokens[after].end + 1, "STORED"))
-                else:
-                    end = tokens[close].end + 1
-                    edits.append((end, end, " STORED"))
-            i = after
-            continue
-        if named(i, "NOT", "NULL_P") and i + 2 < len(tokens) and _is_name(tokens[i + 2]):
+                    _overwrite(text, tokens[after].start, tokens[after].end + 1, "")
+                virtual.append(constraint_start(i))
+        elif named(i, "NOT", "NULL_P") and i + 2 < len(tokens) and _is_name(tokens[i + 2]):
             starts = ("ASCII_40", "ASCII_44", "ADD_P")
-            mark = None
-            if i >= 1 and tokens[i - 1].name in starts:
-                mark = t.start
-            elif i >= 3 and tokens[i - 2].name == "CONSTRAINT" and tokens[i - 3].name in starts:
-                mark = tokens[i - 2].start
-            if mark is not None:
+            named_first = named(i - 2, "CONSTRAINT") and i >= 3 and tokens[i - 3].name in starts
+            if named_first or (i >= 1 and tokens[i - 1].name in starts):
                 column = tokens[i + 2]
-                written = text[column.start : column.end + 1]
-                edits.append((t.start, column.end + 1, f"CHECK ({written} IS NOT NULL)"))
-                not_null.append(mark)
-                i += 3
-                continue
-        if word(i) == "enforced" and t.name == "IDENT":
+                replacement = f"CHECK({written[column.start : column.end + 1]})"
+                _overwrite(text, t.start, column.end + 1, replacement)
+                not_null.append(constraint_start(i))
+        elif word(i) == "enforced" and t.name == "IDENT":
             first = i - 1 if named(i - 1, "NOT") else i
-            before = tokens[first - 1].name if first >= 1 else ""
-            referenced = first >= 2 and (
-                tokens[first - 2].name == "REFERENCES"
-                or (first >= 4 and named(first - 3, "ASCII_46") and named(first - 4, "REFERENCES"))
+            referenced = named(first - 2, "REFERENCES") or (
+                named(first - 3, "ASCII_46") and named(first - 4, "REFERENCES")
             )
-            if referenced or before in (
-                "ASCII_41",
-                "DEFERRABLE",
-                "DEFERRED",
-                "IMMEDIATE",
-                "INHERIT",
-                "VALID",
-            ):
-                edits.append(
-                    (tokens[first].start, t.end + 1, " " * (t.end + 1 - tokens[first].start))
-                )
-        i += 1
-    if not edits:
-        return
-    source.rewrite(sorted(edits))
-    source.virtual = frozenset(source.parsed_offset(o) for o in virtual)
-    source.not_null = frozenset(source.parsed_offset(o) for o in not_null)
+            ends = ("ASCII_41", "DEFERRABLE", "DEFERRED", "IMMEDIATE", "INHERIT", "VALID")
+            if referenced or (first >= 1 and tokens[first - 1].name in ends):
+                _overwrite(text, tokens[first].start, t.end + 1, "")
+    source.text = "".join(text)
+    source.virtual = frozenset(virtual)
+    source.not_null = frozenset(not_null)
+
+
+def _overwrite(text: list[str], start: int, end: int, replacement: str) -> None:
+    """Put ``replacement`` over text[start:end], padded with spaces, and the line breaks it
+    covered after it: what follows keeps its offset and its line."""
+    breaks = text[start:end].count("\n")
+    filler = " " * (end - start - len(replacement) - breaks) + "\n" * breaks
+    text[start:end] = list(replacement + filler)
 
 
 # pg_dump's guard against psql meta-commands in the dump itself (15.14, 18.0 and later)
 _RESTRICT = re.compile(r"^[ \t]*\\(?:un)?restrict [A-Za-z0-9]*[ \t]*$", re.MULTILINE)
-
-
-def _blank(text: str, edits: list[tuple[int, int, str]]) -> Iterator[str]:
-    done = 0
-    for start, end, replacement in edits:
-        yield text[done:start] + replacement
-        done = end
-    yield text[done:]
 
 
 def _is_name(token: Any) -> bool:
@@ -1329,10 +1281,12 @@ class _Reader:
                 sequence = _identity_sequence(c)
                 self.owned_sequence(table, column, sequence)
                 column.identity = column.sequences[-1]
-            elif kind == ConstrType.CONSTR_GENERATED:
+            elif kind == ConstrType.CONSTR_GENERATED or (
+                kind == ConstrType.CONSTR_DEFAULT and c.location in self.source.virtual
+            ):
+                # PostgreSQL 18's virtual columns (its default) were read as DEFAULT (expr)
                 column.generated_from = _column_refs(c.raw_expr)
-                # PostgreSQL 18 makes VIRTUAL the default; 15 to 17 require STORED
-                column.generated = "v" if c.location in self.source.virtual else "s"
+                column.generated = "s" if kind == ConstrType.CONSTR_GENERATED else "v"
             elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
                 last = self.key_spec(c, [column.name])
                 pending.append(last)
@@ -1379,8 +1333,8 @@ class _Reader:
         (PostgreSQL 18's, read as a CHECK) applies to ``targets`` at once."""
         kind = c.contype
         if kind == ConstrType.CONSTR_CHECK and c.location in self.source.not_null:
-            assert isinstance(c.raw_expr, ast.NullTest)
-            name = _strings(c.raw_expr.arg.fields)[-1]
+            assert isinstance(c.raw_expr, ast.ColumnRef)
+            name = _strings(c.raw_expr.fields)[-1]
             if table.column(name) is None:
                 raise self.no_column(table, name, c.location)
             for target in targets:

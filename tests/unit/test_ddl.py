@@ -950,3 +950,19 @@ def test_enforced_and_not_enforced_change_nothing() -> None:
 def test_pg_dump_restrict_keys_may_start_with_a_digit() -> None:
     ddl = "\\restrict 3QJ8Db\ncreate table t (a int);\n\\unrestrict 3QJ8Db\n"
     assert list(read_ddl(ddl)) == [qn("public", "t")]
+
+
+def test_rewritten_postgresql_18_forms_keep_every_line() -> None:
+    ddl = (
+        "create table t (a int, b int generated always as\n  (a * 2),\n"
+        "  c int, constraint c_nn not\n  null\n  c);\n"
+        "alter table t add column d int;\n"
+        "alter table nope add column e int;\n"
+    )
+    assert error(ddl).startswith("schema.sql:7: table nope does not exist")
+    assert [(c.generated, c.not_null) for c in table(ddl.rsplit("alter", 1)[0]).columns] == [
+        ("", False),
+        ("v", False),
+        ("", True),
+        ("", False),
+    ]
