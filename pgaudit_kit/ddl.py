@@ -1185,7 +1185,7 @@ class _Reader:
             raise self.unsupported(
                 "write every column in the table itself: inheritance is not read"
             )
-        if node.if_not_exists and self.catalog.find(qname.schema, qname.name) is not None:
+        if node.if_not_exists and self.catalog.name_taken(qname.schema, qname.name):
             return
         self.claim(qname, rv.location)
         table = _Table(qname, "p" if node.partspec is not None else "r", owner=self.catalog.role)
