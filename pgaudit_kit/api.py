@@ -17,7 +17,7 @@ from typing import Any
 
 from psycopg import sql
 
-from . import app_revision, catalog, db, ddl, generate, install, sqlfiles, toolkit_schema
+from . import app_revision, catalog, classify, db, ddl, generate, install, sqlfiles, toolkit_schema
 from . import check as check_module
 from . import config as config_module
 from . import digest as digest_module
@@ -30,7 +30,7 @@ from .config import Config
 from .errors import ConfigError, InputError, NotInstalled
 from .generate import Plan, PlanOptions, Step
 from .identifiers import QualifiedName, parse_column_path, parse_qualified_name, quote
-from .policies import guess_policy
+from .policies import PLAIN
 from .verify import Problem, Progress, VerifyResult
 
 #: Operations that record a change of business data (the rest record configuration, DDL, keys...).
@@ -747,10 +747,12 @@ def init(
     force: bool = False,
 ) -> InitResult:
     """Write a starter config from the live database: every table of ``schemas`` (default: all
-    user schemas), each column ``plain`` unless its name or type suggests personal data (``hash``)
-    or a secret or blob (``omit``). A starting point to review, not a verdict.
+    user schemas) but migration tools' own (``alembic_version``...), each column with the policy
+    :func:`classify.judge` gives it and, as a comment, why; ``require`` lists the schemas read.
+    A starting point to review, not a verdict.
 
-    :raises InputError: when the file exists and ``force`` is not set.
+    :raises InputError: when the file exists and ``force`` is not set, or a schema asked for
+        does not exist or holds no table to audit (nothing is written then).
     """
     path = Path(config_path) if config_path is not None else config_module.DEFAULT_PATH
     if path.exists() and not force:
@@ -758,9 +760,24 @@ def init(
             "config file already exists", where=str(path), hint="pass --force to overwrite it"
         )
     with db.connect(dsn) as conn, db.server_errors(db.describe(dsn)):
-        tables = catalog.list_tables(conn, schemas, exclude=["audit"])
+        found = catalog.list_tables(conn, schemas, exclude=["audit"])
+        existing = [r[0] for r in conn.execute(sqlfiles.render("queries/user_schemas.sql"))]
         database = conn.info.dbname
         conn.rollback()
+    tables = [t for t in found if not classify.is_migration_table(t.name)]
+    for schema in dict.fromkeys(schemas or ()):
+        if schema not in existing:
+            raise InputError(
+                f"no schema {quote(schema)} in database {database}",
+                where=f"--schema {schema}",
+                hint=f"name one of its schemas: {', '.join(map(quote, existing)) or 'none'}",
+            )
+        if not any(t.name.schema == schema for t in tables):
+            raise InputError(
+                f"schema {quote(schema)} holds no table to audit",
+                where=f"--schema {schema}",
+                hint="create its tables first, or name a schema that holds them",
+            )
     text, guessed = _starter_config(tables, database)
     try:
         path.write_text(text, encoding="utf-8")
@@ -786,10 +803,13 @@ def _toml_key(text: str) -> str:
 def _starter_config(
     tables: Sequence[TableModel], database: str
 ) -> tuple[str, dict[str, dict[str, str]]]:
+    schemas = sorted({t.name.schema for t in tables})
+    require = ", ".join(json.dumps(f"{s}.*") for s in schemas)
     lines = [
         f"# pgaudit-kit configuration, written by 'pgaudit-kit init' from database {database!r}.",
-        '# Review every column: names and types that suggest personal data were marked "hash",',
-        '# secrets and blobs "omit", everything else "plain". Unlisted columns get default_policy.',
+        "# Review every column: each policy says why it was chosen (see README, init). Personal",
+        '# data and free text are "hash", secrets and blobs "omit", keys and the rest "plain".',
+        "# Unlisted columns get default_policy.",
         "",
         "[audit]",
         'schema = "audit"',
@@ -797,16 +817,17 @@ def _starter_config(
         "auditor_roles = []        # roles that may read the trail",
         'default_policy = "hash"',
         "skip_unchanged_updates = true",
+        f"require = [{require}]  # check: new tables here must be audited",
     ]
     guessed: dict[str, dict[str, str]] = {}
     for table in tables:
         lines += ["", f"[tables.{_toml_string(str(table.name))}.columns]"]
         for column in table.columns:
-            policy, reason = guess_policy(column.name, column.type)
-            comment = f"  # {reason}" if reason else ""
-            lines.append(f'{_toml_key(column.name)} = "{policy}"{comment}')
-            if reason:
-                guessed.setdefault(str(table.name), {})[column.name] = str(policy)
+            guess = classify.judge(table, column)
+            comment = f"  # {guess.reason}" if guess.reason else ""
+            lines.append(f'{_toml_key(column.name)} = "{guess.policy}"{comment}')
+            if guess.policy != PLAIN:
+                guessed.setdefault(str(table.name), {})[column.name] = str(guess.policy)
     return "\n".join(lines) + "\n", guessed
 
 

@@ -65,6 +65,8 @@ class TableModel:
     partition_of: QualifiedName | None = None
     #: Tables in a (non-partition) inheritance relation with this one: parents and children.
     inheritance: tuple[QualifiedName, ...] = field(default=())
+    #: Columns in a foreign key of this table (the referencing side), in column order.
+    foreign_key_columns: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column | None:
         """The column called exactly ``name``."""
@@ -161,6 +163,11 @@ def read_tables(
             primary[relid] = tuple(key_columns)
         elif all_not_null:
             unique[relid].append(tuple(key_columns))
+    referencing: dict[int, list[str]] = {oid: [] for oid in oids}
+    for relid, name in conn.execute(
+        sqlfiles.render("queries/foreign_key_columns.sql"), {"oids": oids}
+    ):
+        referencing[relid].append(name)
     for oid, (qname, kind, owner) in tables.items():
         leaves: tuple[QualifiedName, ...] = ()
         if kind == "p":
@@ -181,6 +188,7 @@ def read_tables(
             leaf_partitions=leaves,
             partition_of=parents.get(oid),
             inheritance=inheritance.get(oid, ()),
+            foreign_key_columns=tuple(referencing[oid]),
         )
     return found
 

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from . import generate, toolkit_schema
+from . import classify, generate, toolkit_schema
 from .catalog import Installed
 from .config import Config
 from .errors import ConfigError
 from .generate import Capture
 from .identifiers import QualifiedName, quote
-from .policies import OMIT, PLAIN, guess_policy
+from .policies import OMIT, PLAIN
 
 #: Privileges that would let a role change the trail (rather than read it).
 WRITE_PRIVILEGES = frozenset(
@@ -68,21 +68,21 @@ def design_findings(
                     )
                 )
             elif policy == PLAIN and column.name not in capture.config.not_pii:
-                guess, reason = guess_policy(column.name, column.type)
-                if guess != PLAIN and reason is not None:
+                guess = classify.judge(capture.model, column)
+                if guess.concern is not None:
                     findings.append(
                         Finding(
                             "pii-plain",
                             subject,
-                            f"stored in plain text, but its {reason}; classify it as "
-                            f"{'omit' if guess == OMIT else 'hash or a mask'}, or list it in "
-                            f"not_pii in {section} if it is not personal",
+                            f"stored in plain text, but {guess.concern}; classify it as "
+                            f"{'omit' if guess.policy == OMIT else 'hash or a mask'}, or list "
+                            f"it in not_pii in {section} if it is not personal",
                         )
                     )
     audited = {c.table for c in captures}
     for table in sorted(tables, key=str):
         raw = f"{table.schema}.{table.name}"
-        if table in audited or table.schema == config.schema:
+        if table in audited or table.schema == config.schema or classify.is_migration_table(table):
             continue
         pattern = next((p for p in config.require if fnmatchcase(raw, p)), None)
         if pattern and not any(fnmatchcase(raw, p) for p in config.exempt):

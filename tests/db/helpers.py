@@ -18,6 +18,7 @@ create table public.customers (
 CUSTOMERS_TOML = """
 [tables."public.customers"]
 columns = { id = "plain", email = "hash", card_number = "mask:card", password = "omit", status = "plain", note = "plain" }
+not_pii = ["note"]  # reviewed: order notes, no personal data
 """
 
 

@@ -70,26 +70,45 @@ def test_a_comment_that_would_loosen_a_column_is_a_finding(env: AuditEnv) -> Non
 def test_plain_columns_that_look_personal(env: AuditEnv) -> None:
     env.script(
         "create table public.people (id int primary key, phone_number text, origin inet,"
-        " product_name text)"
+        " product_name text, name text, notes text)"
     )
     env.write_config(
         '[tables."public.people"]\n'
         'columns = { id = "plain", phone_number = "plain", origin = "plain",'
-        ' product_name = "plain" }\n'
+        ' product_name = "plain", name = "plain", notes = "plain" }\n'
     )
     env.apply()
     found = {f.subject: f for f in _findings(env)}
     assert sorted(found) == [
+        "public.people.name",
+        "public.people.notes",
         "public.people.origin",
         "public.people.phone_number",
-        "public.people.product_name",
     ]
     assert all(f.check == "pii-plain" for f in found.values())
     assert "inet" in found["public.people.origin"].message
+    assert found["public.people.notes"].message.startswith(
+        "stored in plain text, but free text may hold personal data (name notes); "
+    )
     env.write_config(
         '[tables."public.people"]\n'
         'columns = { id = "plain", phone_number = "hash", origin = "mask:last4",'
-        ' product_name = "plain" }\nnot_pii = ["product_name"]\n'
+        ' product_name = "plain", name = "hash", notes = "plain" }\nnot_pii = ["notes"]\n'
+    )
+    env.apply()
+    assert _findings(env) == []
+
+
+def test_integer_and_uuid_keys_are_never_flagged(env: AuditEnv) -> None:
+    env.script(
+        "create table public.address (address_id int primary key, city text);"
+        " create table public.customer (customer_id int primary key,"
+        " address_id int references public.address, phone_id uuid, email_id bigint)"
+    )
+    env.write_config(
+        '[tables."public.customer"]\n'
+        'columns = { customer_id = "plain", address_id = "plain", phone_id = "plain",'
+        ' email_id = "plain" }\n'
     )
     env.apply()
     assert _findings(env) == []
@@ -98,15 +117,26 @@ def test_plain_columns_that_look_personal(env: AuditEnv) -> None:
 def test_tables_that_must_be_audited(env: AuditEnv) -> None:
     env.script(
         "create schema ops; create table public.orders (id int primary key);"
-        " create table ops.jobs (id int); create table public.alembic_version (v text)"
+        " create table ops.jobs (id int); create table public.stats (v text)"
     )
     audited_customers(env, audit=REQUIRE)
     assert _kinds(env) == [
-        ("not-audited", "public.alembic_version"),
         ("not-audited", "public.orders"),
+        ("not-audited", "public.stats"),
     ]
-    env.write_config(CUSTOMERS_TOML, audit=REQUIRE + '\nexempt = ["public.alembic_*"]')
+    env.write_config(CUSTOMERS_TOML, audit=REQUIRE + '\nexempt = ["public.stat*"]')
     assert _kinds(env) == [("not-audited", "public.orders")]
+
+
+def test_migration_tools_tables_are_never_required(env: AuditEnv) -> None:
+    env.script(
+        "create table public.alembic_version (version_num varchar(32) primary key);"
+        " create table public.django_migrations (id int primary key, app text);"
+        ' create table public."__EFMigrationsHistory" ("MigrationId" text primary key);'
+        " create table public.knex_migrations_lock (index int primary key)"
+    )
+    audited_customers(env, audit=REQUIRE)
+    assert _kinds(env) == []
 
 
 def test_capture_that_differs_from_the_config(env: AuditEnv) -> None:

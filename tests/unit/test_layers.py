@@ -24,6 +24,7 @@ LAYER = {
     "app_revision": 3,
     "generate": 2,
     "catalog": 2,
+    "classify": 2,
     "ddl": 2,
     "chain": 2,
     "config": 1,

@@ -88,29 +88,3 @@ def test_unknown_policy_names_are_refused() -> None:
         Policy("mask:phone")
     assert Policy("mask:card").mask == "card"
     assert Policy("hash").mask is None
-
-
-@pytest.mark.parametrize(
-    ("name", "type_name", "policy"),
-    [
-        ("email", "text", "hash"),
-        ("customerEmail", "text", "hash"),
-        ("phone_number", "text", "hash"),
-        ("ssn", "text", "hash"),
-        ("date_of_birth", "date", "hash"),
-        ("iban", "text", "hash"),
-        ("first_name", "text", "hash"),
-        ("national_id", "text", "hash"),
-        ("client", "inet", "hash"),
-        ("password_hash", "text", "omit"),
-        ("api_key", "text", "omit"),
-        ("avatar", "bytea", "omit"),
-        ("status", "text", "plain"),
-        ("amount", "numeric(10,2)", "plain"),
-        ("filename", "text", "plain"),
-        ("created_at", "timestamp with time zone", "plain"),
-        ("pinned", "boolean", "plain"),
-    ],
-)
-def test_guess_policy_marks_likely_pii(name: str, type_name: str, policy: str) -> None:
-    assert str(policies.guess_policy(name, type_name)[0]) == policy
