@@ -1,11 +1,68 @@
 """pgaudit-kit: tamper-evident, PII-safe row-change auditing for PostgreSQL.
 
-The command line (``pgaudit-kit``) is a thin layer over :mod:`pgaudit_kit.api`; use that module to
-do the same from Python.
+The Python API is :class:`Audit`, a session on one database with one config: every command of
+the ``pgaudit-kit`` CLI is one of its methods. :mod:`pgaudit_kit.api` has the same commands as
+functions of a config path and a DSN, for scripts.
+
+Example::
+
+    from pgaudit_kit import Audit
+
+    with Audit("pgaudit.toml", "postgresql://postgres@localhost/shop") as audit:
+        print(audit.apply(baseline=True).changed)
+
+Importing the package loads only the standard library: the names below are imported when first
+used, so ``pgaudit-kit --version`` stays fast.
 """
 
 from __future__ import annotations
 
-__all__ = ["__version__"]
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from .config import Config, load_config
+    from .errors import (
+        ConfigError,
+        ConnectionFailed,
+        DsnError,
+        IdentifierError,
+        InputError,
+        NotInstalled,
+        PermissionDenied,
+        PgAuditError,
+        ServerError,
+        ServerUnsupported,
+    )
+    from .session import Audit
+
+try:
+    __version__ = version("pgaudit-kit")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Audit",
+    "Config",
+    "ConfigError",
+    "ConnectionFailed",
+    "DsnError",
+    "IdentifierError",
+    "InputError",
+    "NotInstalled",
+    "PermissionDenied",
+    "PgAuditError",
+    "ServerError",
+    "ServerUnsupported",
+    "__version__",
+    "load_config",
+]
+#: Public name -> the module that defines it (imported on first use).
+_EXPORTS = {"Audit": "session", "Config": "config", "load_config": "config"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(import_module(f".{_EXPORTS.get(name, 'errors')}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
+import psycopg
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError, rev_id
 from mako.template import Template
 from psycopg import sql
 
+from . import generate, install, sqlfiles
+from .catalog import Installed
+from .config import Config
 from .errors import InputError
-from .generate import Plan, Step
+from .generate import Plan, PlanOptions, Step, descriptions
 from .identifiers import QualifiedName
+from .results import Result, json_with
 
 TEMPLATE = Path(__file__).parent / "templates" / "app_revision.py.mako"
 
@@ -135,3 +141,86 @@ def py_string(text: str) -> str:
         if quote not in text and not text.endswith(quote[0]):
             return f"r{quote}\n{text}\n{quote}"
     return repr(text)
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevisionResult(Result):
+    """The revision ``alembic-revision`` wrote (``path`` None: nothing to do, nothing written);
+    ``upgrade`` and ``downgrade`` are the changes it makes (its steps that set up the
+    transaction are left out)."""
+
+    path: Path | None
+    revision: str | None
+    down_revision: str | None
+    upgrade: tuple[Step, ...] = field(metadata=json_with(descriptions))
+    downgrade: tuple[Step, ...] = field(metadata=json_with(descriptions))
+
+
+def alembic_revision(
+    conn: psycopg.Connection[Any],
+    config: Config,
+    installed: Installed,
+    versions_dir: Path,
+    message: str,
+    *,
+    rev_id: str | None = None,
+    version_table: str = "alembic_version",
+    baseline: bool = False,
+) -> RevisionResult:
+    """Write a revision into the application's Alembic project whose upgrade makes the audit
+    changes the config implies (the SQL ``plan --sql`` prints) and whose downgrade undoes their
+    effect on audited tables. The database must be at the project's head, so the revision is
+    computed from the schema it will run on. Nothing is written when there is nothing to do.
+
+    :param version_table: the project's Alembic version table, as the search_path resolves it.
+    :raises InputError: when the project has several heads, or the database is not at its head.
+    """
+    project = read_project(Path(versions_dir))
+    require_project_head(conn, project, version_table)
+    models, captures = install.resolve(conn, config, installed)
+    upgrade = generate.plan(config, captures, installed, PlanOptions(baseline=baseline))
+    downgrade = generate.downgrade(config, captures, installed, models)
+    if upgrade.empty:
+        return RevisionResult(None, None, project.head, (), ())
+    revision, path = write(
+        project,
+        message,
+        upgrade,
+        downgrade,
+        schema=config.schema,
+        config_name=config.path.name,
+        revision=rev_id,
+    )
+    return RevisionResult(path, revision, project.head, upgrade.changes, downgrade.changes)
+
+
+def require_project_head(
+    conn: psycopg.Connection[Any], project: Project, version_table: str
+) -> None:
+    """The database must be at the project's head: the revision is computed from its schema.
+
+    :raises InputError: naming where the database is and what to run.
+    """
+    row = conn.execute(
+        sqlfiles.render("queries/app_version_table.sql"), {"name": version_table}
+    ).fetchone()
+    versions: list[str] = []
+    if row is not None:
+        versions = [
+            str(v)
+            for (v,) in conn.execute(
+                sql.SQL("select version_num from {}").format(sql.Identifier(row[0], row[1]))
+            ).fetchall()
+        ]
+    expected = [project.head] if project.head else []
+    if sorted(versions) != expected:
+        at = ", ".join(sorted(versions)) or "base"
+        raise InputError(
+            f"the database is at Alembic revision {at}, the project's head is "
+            f"{project.head or 'base'}",
+            hint="run alembic upgrade head first: the revision is computed from the database's "
+            "schema (or name the version table with --version-table)",
+        )

@@ -19,6 +19,7 @@ from psycopg import sql
 
 from . import sqlfiles, toolkit_schema
 from .identifiers import QualifiedName, parse_qualified_name
+from .results import NOT_JSON, json_name
 
 #: ``pgaudit:<policy>`` anywhere in a column comment.
 COMMENT_TAG = re.compile(r"(?<![\w])pgaudit:\s*([A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?)")
@@ -269,9 +270,9 @@ class InstalledTable:
 class TriggerState:
     """One row of ``<schema>.trigger_health()``."""
 
-    table_name: str
+    table_name: str = field(metadata=NOT_JSON)
     relation: str
-    trigger_name: str
+    trigger_name: str = field(metadata=json_name("trigger"))
     state: str
 
     def __iter__(self) -> Iterator[str]:

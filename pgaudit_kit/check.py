@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
-from . import classify, generate, toolkit_schema
+import psycopg
+
+from . import catalog, classify, generate, install, toolkit_schema
 from .catalog import Installed
 from .config import Config
 from .errors import ConfigError
 from .generate import Capture
 from .identifiers import QualifiedName, quote
 from .policies import OMIT, PLAIN
+from .results import Result
 
 #: Privileges that would let a role change the trail (rather than read it).
 WRITE_PRIVILEGES = frozenset(
@@ -36,6 +40,38 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.message} [{self.check}]"
+
+
+@dataclass(frozen=True)
+class CheckResult(Result):
+    """What ``check`` found; ``ok`` when nothing."""
+
+    findings: tuple[Finding, ...]
+    tables_audited: int
+
+    _json_properties = ("ok",)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def run_check(conn: psycopg.Connection[Any], config: Config, installed: Installed) -> CheckResult:
+    """Everything a CI job should refuse: unclassified columns, plain columns that look personal,
+    tables matching ``require`` that are not audited, comment tags that would loosen a column,
+    installed capture that differs from the config or drifted, unhealthy triggers, functions or
+    guard that differ from what pgaudit-kit made, grants and roles that differ from the model.
+    Config entries naming tables or columns that do not exist are findings too. Reads only."""
+    problems: list[ConfigError] = []
+    models = catalog.read_tables(conn, [t.name for t in config.tables])
+    captures = generate.resolve(config, models, problems)
+    tables = catalog.table_names(conn, exclude=[config.schema])
+    roles = install.role_problems(conn, config)
+    findings = config_findings(problems)
+    findings += design_findings(config, captures, tables)
+    findings += comment_findings(config, captures)
+    findings += installed_findings(config, captures, installed, roles)
+    return CheckResult(findings=tuple(findings), tables_audited=len(captures))
 
 
 def config_findings(problems: Iterable[ConfigError]) -> list[Finding]:

@@ -1,5 +1,8 @@
 """The ``pgaudit-kit`` command: parse options, call one :mod:`pgaudit_kit.api` function, print.
 
+Each command imports the API when it runs, so ``--help`` and ``--version`` load only click and
+psycopg.
+
 Exit codes: 0 success, 1 problems found, 2 bad input (usage, config, identifiers, DSN), 3 database
 or connection error. Errors are one line on stderr, ``<where>: <what> (<fix>)``; an unexpected
 exception is a bug and prints ``internal error: ...; rerun with --debug`` (exit 3) unless
@@ -14,12 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import api, db
+from . import db
 from .errors import InputError, PgAuditError
+from .results import to_json_text
+
+if TYPE_CHECKING:
+    from .status import StatusResult
+    from .verify import VerifyResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,7 +92,7 @@ def format_option(function: F) -> F:
 
 
 def _emit(result: Any, output_format: str, text: Callable[[], str]) -> None:
-    click.echo(api.to_json_text(result.to_json()) if output_format == "json" else text())
+    click.echo(to_json_text(result.to_json()) if output_format == "json" else text())
 
 
 @click.group(cls=_Group)
@@ -129,6 +137,8 @@ def init(options: Options, schemas: tuple[str, ...], force: bool, output_format:
     Example:
         pgaudit-kit --dsn postgresql://postgres@localhost/shop init --schema public
     """
+    from . import api
+
     result = api.init(options.config, options.resolved_dsn(), schemas=schemas or None, force=force)
 
     def text() -> str:
@@ -174,8 +184,12 @@ def plan(
         pgaudit-kit plan --schema-file schema.sql     # offline, no database
     """
     if schema_file is not None:
+        from . import api
+
         result = api.plan_schema_file(options.config, schema_file, baseline=baseline)
     else:
+        from . import api
+
         result = api.plan(options.config, options.resolved_dsn(), baseline=baseline)
 
     def text() -> str:
@@ -216,6 +230,8 @@ def apply(options: Options, baseline: bool, lock_timeout: str, output_format: st
     Example:
         pgaudit-kit apply --baseline
     """
+    from . import api
+
     result = api.apply(
         options.config, options.resolved_dsn(), baseline=baseline, lock_timeout=lock_timeout
     )
@@ -240,6 +256,8 @@ def status(options: Options, output_format: str) -> None:
     Example:
         pgaudit-kit status --format json
     """
+    from . import api
+
     result = api.status(options.config, options.resolved_dsn())
     _emit(result, output_format, lambda: _status_text(result))
     if result.problems:
@@ -282,6 +300,8 @@ def alembic_revision(
     Example:
         pgaudit-kit alembic-revision --versions-dir migrations/versions -m "audit orders"
     """
+    from . import api
+
     result = api.alembic_revision(
         options.config,
         options.resolved_dsn(),
@@ -322,6 +342,8 @@ def check(options: Options, output_format: str) -> None:
     Example:
         pgaudit-kit check --format json
     """
+    from . import api
+
     result = api.check(options.config, options.resolved_dsn())
 
     def text() -> str:
@@ -335,7 +357,7 @@ def check(options: Options, output_format: str) -> None:
         click.get_current_context().exit(EXIT_PROBLEMS)
 
 
-def _status_text(result: api.StatusResult) -> str:
+def _status_text(result: StatusResult) -> str:
     if not result.installed:
         return "\n".join(f"problem: {p}" for p in result.problems)
     lines = [
@@ -367,8 +389,8 @@ def _status_text(result: api.StatusResult) -> str:
         )
         for holder in lag.holders[:1]:
             lines.append(
-                f"  oldest open transaction ({holder['kind']} {holder['who']}, {holder['role']}@"
-                f"{holder['database']}, {holder['state']}, {holder['age_in_transactions']} "
+                f"  oldest open transaction ({holder.kind} {holder.who}, {holder.role}@"
+                f"{holder.database}, {holder.state}, {holder.age_in_transactions} "
                 "transactions old) holds the sealing horizon back"
             )
     if result.retention is not None:
@@ -389,8 +411,8 @@ def _status_text(result: api.StatusResult) -> str:
         if kept.last_maintenance:
             run = kept.last_maintenance
             lines.append(
-                f"last maintenance: {run['finished_at']:%Y-%m-%d %H:%M:%S%z} "
-                f"({'ok' if run['ok'] else 'with errors'})"
+                f"last maintenance: {run.finished_at:%Y-%m-%d %H:%M:%S%z} "
+                f"({'ok' if run.ok else 'with errors'})"
             )
     current = [k.key_id for k in result.keys if k.retired_at is None and k.shredded_at is None]
     lines.append(f"keys: {len(result.keys)} (current {current[0] if current else 'none'})")
@@ -415,6 +437,8 @@ def key_rotate(options: Options, output_format: str) -> None:
     Example:
         pgaudit-kit key rotate
     """
+    from . import api
+
     result = api.rotate_key(options.config, options.resolved_dsn())
     _emit(result, output_format, lambda: f"key {result.key_id} is now current for new rows")
 
@@ -434,6 +458,8 @@ def key_shred(options: Options, key_id: int, reason: str, output_format: str) ->
     Example:
         pgaudit-kit key shred 1 --reason "GDPR erasure order 2026-114"
     """
+    from . import api
+
     result = api.shred_key(options.config, options.resolved_dsn(), key_id, reason)
     _emit(result, output_format, lambda: f"key {result.key_id} shredded: {result.reason}")
 
@@ -458,17 +484,17 @@ def lookup(options: Options, target: str, output_format: str) -> None:
         value = str(click.prompt(f"value of {target}", hide_input=True, err=True))
     else:
         value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+    from . import api
+
     result = api.lookup(options.config, options.resolved_dsn(), target, value)
 
     def text() -> str:
         lines = [f"{len(result.rows)} audit row(s) of {result.table} held that {result.column}"]
         for row in result.rows:
-            images = "/".join(
-                n for n, held in (("old", row["in_old"]), ("new", row["in_new"])) if held
-            )
+            images = "/".join(n for n, held in (("old", row.in_old), ("new", row.in_new)) if held)
             lines.append(
-                f"  {row['id']}  {row['tx_time']:%Y-%m-%d %H:%M:%S}  {row['op']:<8} "
-                f"key {row['row_key']}  in {images or 'row key'}  (key id {row['key_id']})"
+                f"  {row.id}  {row.tx_time:%Y-%m-%d %H:%M:%S}  {row.op:<8} "
+                f"key {row.row_key}  in {images or 'row key'}  (key id {row.key_id})"
             )
         return "\n".join(lines)
 
@@ -490,6 +516,8 @@ def redact(options: Options, row_id: int, reason: str, output_format: str) -> No
     Example:
         pgaudit-kit redact 1234 --reason "court order 2026/77"
     """
+    from . import api
+
     result = api.redact(options.config, options.resolved_dsn(), row_id, reason)
     _emit(result, output_format, lambda: f"row {result.row_id} redacted: {result.reason}")
 
@@ -510,6 +538,8 @@ def uninstall(options: Options, drop_data: bool, yes: bool, output_format: str) 
     """
     if drop_data and not yes:
         click.confirm("Drop the audit schema with every audit row and key?", abort=True)
+    from . import api
+
     result = api.uninstall(options.config, options.resolved_dsn(), drop_data=drop_data)
 
     def text() -> str:
@@ -533,13 +563,15 @@ def seal(options: Options, max_rows: int, output_format: str) -> None:
     Example:
         pgaudit-kit seal            # from cron or a loop; writers never wait for it
     """
+    from . import api
+
     result = api.seal(options.config, options.resolved_dsn(), max_rows=max_rows)
 
     def text() -> str:
         if not result.blocks:
             return "nothing to seal"
-        return f"sealed {result.rows} row(s) into block(s) " + ", ".join(
-            str(b[0]) for b in result.blocks
+        return f"sealed {result.rows_sealed} row(s) into block(s) " + ", ".join(
+            str(b.block_no) for b in result.blocks
         )
 
     _emit(result, output_format, text)
@@ -579,6 +611,8 @@ def report(
     Example:
         pgaudit-kit report --out evidence/2026-q4 --from 2026-10-01 --to 2026-12-31
     """
+    from . import api
+
     result = api.report(
         options.config,
         options.resolved_dsn(),
@@ -635,7 +669,9 @@ def verify(
             bar.update(rows)
 
     try:
-        report = api.verify(
+        from . import api
+
+        result = api.verify(
             options.config,
             options.resolved_dsn(),
             digests_dir=digests_dir,
@@ -647,13 +683,12 @@ def verify(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    _emit(report, output_format, lambda: _verify_text(report))
-    if not report.result.ok:
+    _emit(result, output_format, lambda: _verify_text(result))
+    if not result.ok:
         click.get_current_context().exit(EXIT_PROBLEMS)
 
 
-def _verify_text(report: api.VerifyReport) -> str:
-    result = report.result
+def _verify_text(result: VerifyResult) -> str:
     lines = [
         f"{'OK' if result.ok else 'TAMPERED'}: {result.rows_verified} sealed row(s) in "
         f"{result.blocks_verified} block(s) verified; {result.unsealed_rows} row(s) not sealed yet "
@@ -696,6 +731,8 @@ def keygen(out_dir: Path, force: bool, output_format: str) -> None:
     Example:
         pgaudit-kit keygen --out keys/
     """
+    from . import api
+
     result = api.keygen(out_dir, force=force)
     _emit(
         result,
@@ -727,6 +764,8 @@ def digest(options: Options, signing_key: Path, out_dir: Path, output_format: st
     Example:
         pgaudit-kit digest --signing-key keys/pgaudit-kit-signing.key --out digests/
     """
+    from . import api
+
     result = api.digest(
         options.config, options.resolved_dsn(), signing_key=signing_key, out_dir=out_dir
     )
@@ -770,6 +809,8 @@ def prove(
     Example:
         pgaudit-kit prove 1234 --out row-1234.proof.json
     """
+    from . import api
+
     result = api.prove(
         options.config,
         options.resolved_dsn(),
@@ -811,6 +852,8 @@ def verify_proof(proof: Path, digest_path: Path, pubkey: Path, output_format: st
     Example:
         pgaudit-kit verify-proof row-1234.proof.json --digest digest.json --pubkey signing.pub
     """
+    from . import api
+
     report = api.verify_proof(proof, digest_path=digest_path, pubkey=pubkey)
 
     def text() -> str:
@@ -839,14 +882,16 @@ def purge(options: Options, dry_run: bool, output_format: str) -> None:
     Example:
         pgaudit-kit purge --dry-run
     """
+    from . import api
+
     result = api.purge(options.config, options.resolved_dsn(), dry_run=dry_run)
 
     def text() -> str:
         if not result.partitions:
             return "no partition has ended yet"
         return "\n".join(
-            f"{p['partition']} [{p['range_from']:%Y-%m-%d}, {p['range_to']:%Y-%m-%d}): "
-            f"{p['action']}, {p['row_count']} row(s), retention {p['retention']}: {p['detail']}"
+            f"{p.partition} [{p.range_from:%Y-%m-%d}, {p.range_to:%Y-%m-%d}): "
+            f"{p.action}, {p.row_count} row(s), retention {p.retention}: {p.detail}"
             for p in result.partitions
         )
 
@@ -863,26 +908,19 @@ def maintain(options: Options, output_format: str) -> None:
     Example:
         */5 * * * *  pgaudit-kit --config /etc/pgaudit.toml maintain
     """
+    from . import api
+
     result = api.maintain(options.config, options.resolved_dsn())
 
     def text() -> str:
-        summary = result.summary
-        if "skipped" in summary:
-            return f"skipped: {summary['skipped']}"
-        blocks = summary.get("blocks") or []
-        purged = [p for p in summary.get("purge") or [] if p.get("action") == "dropped"]
+        purged = [p for p in result.purge if p.action == "dropped"]
         lines = [
-            f"partitions created: {summary.get('partitions_created', 0)}; "
-            f"blocks sealed: {len(blocks)} ({sum(b['row_count'] for b in blocks)} rows); "
-            f"partitions purged: {len(purged)}"
+            f"partitions created: {result.partitions_created}; "
+            f"blocks sealed: {len(result.blocks)} ({sum(b.row_count for b in result.blocks)} "
+            f"rows); partitions purged: {len(purged)}"
         ]
-        lines += [
-            f"  {p['partition']}: {p['action']}: {p['detail']}" for p in summary.get("purge") or []
-        ]
-        lines += [
-            f"  error in {step}: {message}"
-            for step, message in (summary.get("errors") or {}).items()
-        ]
+        lines += [f"  {p.partition}: {p.action}: {p.detail}" for p in result.purge]
+        lines += [f"  error in {step}: {message}" for step, message in result.errors.items()]
         return "\n".join(lines)
 
     _emit(result, output_format, text)
@@ -931,6 +969,8 @@ def hold_add(
     Example:
         pgaudit-kit hold add --reason "case 2026-17" --table public.orders --from 2025-01-01
     """
+    from . import api
+
     result = api.hold_add(
         options.config,
         options.resolved_dsn(),
@@ -952,6 +992,8 @@ def hold_list(options: Options, output_format: str) -> None:
     Example:
         pgaudit-kit hold list
     """
+    from . import api
+
     result = api.hold_list(options.config, options.resolved_dsn())
 
     def text() -> str:
@@ -959,10 +1001,10 @@ def hold_list(options: Options, output_format: str) -> None:
             return "no legal holds"
         lines = []
         for h in result.holds:
-            scope = h["table_name"] or "all tables"
-            span = f"{h['from_time'] or '-inf'} .. {h['to_time'] or '+inf'}"
-            state = f"released {h['released_at']:%Y-%m-%d}" if h["released_at"] else "ACTIVE"
-            lines.append(f"{h['hold_id']}: {state}: {scope}, {span}: {h['reason']}")
+            scope = h.table_name or "all tables"
+            span = f"{h.from_time or '-inf'} .. {h.to_time or '+inf'}"
+            state = f"released {h.released_at:%Y-%m-%d}" if h.released_at else "ACTIVE"
+            lines.append(f"{h.hold_id}: {state}: {scope}, {span}: {h.reason}")
         return "\n".join(lines)
 
     _emit(result, output_format, text)
@@ -980,6 +1022,8 @@ def hold_release(options: Options, hold_id: int, reason: str, output_format: str
     Example:
         pgaudit-kit hold release 3 --reason "case closed"
     """
+    from . import api
+
     result = api.hold_release(options.config, options.resolved_dsn(), hold_id, reason=reason)
     _emit(result, output_format, lambda: f"legal hold {result.hold_id} released")
 

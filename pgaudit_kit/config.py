@@ -145,6 +145,19 @@ def load(path: Path | str | None = None) -> Config:
     return loads(text, path=path)
 
 
+def load_config(source: Config | Path | str | None = None) -> Config:
+    """A config from wherever it is: a loaded ``Config`` as is, a ``Path`` (or a string without
+    a line break or ``=``, which is a file name) read as :func:`load` reads it, or TOML text.
+
+    :raises ConfigError: as :func:`load` and :func:`loads` do.
+    """
+    if isinstance(source, Config):
+        return source
+    if isinstance(source, str) and ("\n" in source or "=" in source):
+        return loads(source, path=Path("<config text>"))
+    return load(source)
+
+
 def loads(text: str, *, path: Path = DEFAULT_PATH) -> Config:
     """Validate config text; ``path`` is only used in messages. See :func:`load`."""
     try:

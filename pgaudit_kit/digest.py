@@ -35,7 +35,8 @@ from psycopg import sql
 
 from . import sqlfiles
 from .errors import InputError, NotInstalled
-from .verify import DigestCheck
+from .results import Result
+from .verify import DigestCheck, Problem
 
 FORMAT = "pgaudit-kit digest v1"
 PRIVATE_KEY_FILE = "pgaudit-kit-signing.key"
@@ -304,3 +305,78 @@ def load_dir(directory: Path, public_key: Ed25519PublicKey) -> list[Digest]:
             "no digest in folder", where=str(directory), hint="create one with pgaudit-kit digest"
         )
     return digests
+
+
+# --- the commands: keygen, digest, and verify against digests ---------------------------------
+
+
+@dataclass(frozen=True)
+class KeygenResult(Result):
+    private_key: Path
+    public_key: Path
+
+
+@dataclass(frozen=True)
+class DigestResult(Result):
+    path: Path
+    block_no: int
+    block_hash: str
+    rows_sealed: int
+
+
+def sign_head(
+    conn: psycopg.Connection[Any], schema: str, signing_key: Path, out_dir: Path
+) -> DigestResult:
+    """Sign the chain head and write a digest file into ``out_dir`` (``--out``)."""
+    key = load_private_key(signing_key)
+    head = chain_head(conn, schema)
+    path = create(head, key, out_dir)
+    return DigestResult(path, head.block_no, head.block_hash.hex(), head.rows)
+
+
+def load_for_verify(digests_dir: Path | None, pubkey: Path | None) -> list[Digest]:
+    """The digests ``verify --digests DIR --pubkey PATH`` checks against, read and with their
+    signatures checked before anything else runs (none when both are absent).
+
+    :raises InputError: when only one of the two is given, or a file cannot be read, is not signed
+        by this key, or is not a digest.
+    """
+    if (digests_dir is None) != (pubkey is None):
+        raise InputError(
+            "--digests and --pubkey go together",
+            hint="pass both, or neither to verify the chain alone",
+        )
+    if digests_dir is None or pubkey is None:
+        return []
+    return load_dir(digests_dir, load_public_key(pubkey))
+
+
+def match_chain(loaded: list[Digest], head: ChainHead) -> tuple[list[DigestCheck], list[Problem]]:
+    """The digests of this chain, to check block by block, and a ``chain_rewritten`` problem for
+    each digest of the same database and schema that signs another chain.
+
+    :raises InputError: when a digest is of another database or schema.
+    """
+    checks: list[DigestCheck] = []
+    problems: list[Problem] = []
+    for item in loaded:
+        same_place = item.origin.split("/", 2)[-1] == head.origin.split("/", 2)[-1]
+        if item.origin == head.origin:
+            checks.append(item.check())
+        elif same_place:
+            problems.append(
+                Problem(
+                    "chain_rewritten",
+                    item.block_no,
+                    None,
+                    f"{item.path.name} signs chain {item.origin.split('/')[1]}; this "
+                    f"schema now holds chain {head.chain_id}: the whole trail was replaced",
+                )
+            )
+        else:
+            raise InputError(
+                f"digest is for {item.origin}, not {head.origin}",
+                where=str(item.path),
+                hint="pass the digests of this database and schema",
+            )
+    return checks, problems

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 from psycopg import sql
 
@@ -101,9 +102,23 @@ class Step:
     table: QualifiedName | None = None
     done_when: tuple[sql.Composed, ...] = ()
 
+    def document(self, *, with_sql: bool = True) -> dict[str, Any]:
+        """The step as JSON documents show it: what it does, and (for plan) its SQL."""
+        document: dict[str, Any] = {"description": self.description, "kind": self.kind}
+        if self.table is not None:
+            document["table"] = str(self.table)
+        if with_sql:
+            document["sql"] = "\n".join(s.as_string(None) for s in self.statements)
+        return document
+
     def sql_text(self) -> str:
         """The statements as one SQL text."""
         return "\n".join(s.as_string(None).strip() for s in self.statements)
+
+
+def descriptions(steps: Iterable[Step]) -> list[str]:
+    """What each step does, in words (how results that list steps show them in JSON)."""
+    return [s.description for s in steps]
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-
-import sqlglot
-from sqlglot.errors import TokenError
-from sqlglot.tokenizer_core import TokenType
+from typing import ClassVar
 
 from .errors import IdentifierError
 
@@ -40,6 +37,9 @@ class QualifiedName:
 
     schema: str
     name: str
+
+    #: In JSON documents (results.as_json), the name as text.
+    _json_as_text: ClassVar[bool] = True
 
     def __str__(self) -> str:
         return f"{quote(self.schema)}.{quote(self.name)}"
@@ -132,6 +132,11 @@ def check_name(name: str, *, what: str = "name") -> str:
 
 
 def _words(text: str, *, what: str = "table name") -> list[str]:
+    # sqlglot is imported here, not at the top: most commands never parse a written name
+    import sqlglot
+    from sqlglot.errors import TokenError
+    from sqlglot.tokenizer_core import TokenType
+
     if not text.strip():
         raise IdentifierError(f"{what} is empty", hint=_SYNTAX_HINT)
     try:

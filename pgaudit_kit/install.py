@@ -1,9 +1,10 @@
-"""Running a plan: everything in one transaction, or nothing.
+"""``plan``, ``apply`` and ``uninstall``: what a plan is, and running one in one transaction.
 
-``transaction`` opens one PostgreSQL transaction shared by psycopg (for composed SQL) and
-SQLAlchemy (for the toolkit schema's Alembic revisions); it commits when the block ends normally and
-rolls back on any error, so a failed apply leaves the catalog exactly as it was. Statements wait at
-most ``lock_timeout`` for a table lock, then fail clearly instead of queueing behind a long
+``apply`` executes exactly the statements ``plan`` prints (the toolkit revisions too: each step
+runs its frozen SQL as the owner role and keeps the version table as Alembic keeps it), inside one
+transaction of the caller's connection: it commits when the block ends normally and rolls back on
+any error, so a failed apply leaves the catalog exactly as it was. Statements wait at most
+``lock_timeout`` for a table lock, then fail clearly instead of queueing behind a long
 transaction.
 """
 
@@ -11,72 +12,180 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
-import sqlalchemy
 from psycopg import sql
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
 
-from . import db, sqlfiles, toolkit_schema
+from . import catalog, generate, sqlfiles, toolkit_schema
+from .catalog import Installed, Relation, TableModel
 from .config import Config
-from .errors import ConfigError, PermissionDenied
-from .generate import DEFAULT_LOCK_TIMEOUT, Plan
+from .errors import ConfigError, InputError, PermissionDenied
+from .generate import DEFAULT_LOCK_TIMEOUT, Plan, PlanOptions, Step
+from .identifiers import QualifiedName, parse_qualified_name
+from .results import NOT_JSON, Result, json_with
+
+
+@dataclass(frozen=True)
+class PlanResult(Result):
+    """What ``apply`` would do."""
+
+    plan: Plan = field(metadata=NOT_JSON)
+
+    _json_properties = ("changes", "notes", "steps")
+
+    @property
+    def changes(self) -> bool:
+        return not self.plan.empty
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.plan.notes
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        return [s.document() for s in self.plan.steps]
+
+
+def step_summaries(steps: tuple[Step, ...]) -> list[dict[str, Any]]:
+    """Steps as apply's JSON shows them: what each did, without its SQL."""
+    return [s.document(with_sql=False) for s in steps]
+
+
+@dataclass(frozen=True)
+class ApplyResult(Result):
+    """What ``apply`` did: the steps that changed the database."""
+
+    steps: tuple[Step, ...] = field(metadata=json_with(step_summaries))
+
+    _json_properties = ("changed",)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.steps)
+
+
+@dataclass(frozen=True)
+class UninstallResult(Result):
+    tables: tuple[str, ...]
+    dropped_data: bool
+    owner_dropped: bool
+
+
+def resolve(
+    conn: psycopg.Connection[Any], config: Config, installed: Installed
+) -> tuple[dict[QualifiedName, TableModel | Relation], list[generate.Capture]]:
+    """The catalog's view of configured and audited tables, and the captures the config
+    resolves to."""
+    names = [t.name for t in config.tables]
+    names += [parse_qualified_name(t.table_name) for t in installed.tables.values()]
+    models = catalog.read_tables(conn, names)
+    return models, generate.resolve(config, models)
+
+
+def plan(
+    conn: psycopg.Connection[Any], config: Config, installed: Installed, options: PlanOptions
+) -> Plan:
+    """Everything ``apply`` would run against this database; reads only."""
+    _, captures = resolve(conn, config, installed)
+    return generate.plan(config, captures, installed, options)
+
+
+def plan_offline(config: Config, schema_file: Path, options: PlanOptions) -> Plan:
+    """The plan for a database holding ``schema_file`` and no pgaudit-kit yet (its audit owner
+    role not created either), computed with no connection.
+
+    :raises InputError: when the file cannot be read, or holds DDL that could change a table but
+        is not understood (the message names the statement's line).
+    :raises ConfigError: when the config does not match the schema.
+    """
+    try:
+        text = schema_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(
+            f"{schema_file}: cannot read the schema file ({e}); pass a readable UTF-8 SQL file"
+        ) from e
+    from . import ddl  # the offline reader (and its parser) only when reading a file
+
+    models = ddl.read_ddl(text, source=str(schema_file))
+    captures = generate.resolve(config, models)
+    return generate.plan(config, captures, Installed(schema=config.schema), options)
 
 
 @contextmanager
 def transaction(
-    dsn: str, *, lock_timeout: str = DEFAULT_LOCK_TIMEOUT
-) -> Iterator[tuple[psycopg.Connection[Any], sqlalchemy.Connection]]:
-    """One transaction for psycopg and SQLAlchemy/Alembic together.
-
-    :raises ServerError: translated from any database error; the transaction is rolled back.
-    """
-    engine = sqlalchemy.create_engine(
-        "postgresql+psycopg://", creator=lambda: db.connect(dsn), poolclass=NullPool
-    )
-    try:
-        with db.server_errors(db.describe(dsn)):
-            try:
-                with engine.connect() as sa_conn, sa_conn.begin():
-                    conn = sa_conn.connection.driver_connection
-                    assert isinstance(conn, psycopg.Connection)
-                    conn.execute(
-                        sql.SQL("set local lock_timeout = {}").format(sql.Literal(lock_timeout))
-                    )
-                    yield conn, sa_conn
-            except DBAPIError as e:  # raised through SQLAlchemy (Alembic): translate the original
-                if isinstance(e.orig, psycopg.Error):
-                    raise e.orig from e
-                raise
-    finally:
-        engine.dispose()
+    conn: psycopg.Connection[Any], *, lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+) -> Iterator[psycopg.Connection[Any]]:
+    """One transaction (a savepoint when the caller's is open) that commits at the end of the
+    block, or rolls back everything on any error."""
+    with conn.transaction():
+        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(lock_timeout)))
+        yield conn
 
 
-def execute(
-    conn: psycopg.Connection[Any],
-    sa_conn: sqlalchemy.Connection,
-    plan: Plan,
-    config: Config,
-) -> None:
-    """Run every step of ``plan`` inside the caller's transaction (see :func:`transaction`).
-
-    Toolkit steps run the toolkit schema's Alembic revisions (which record themselves in its
-    version table) rather than the statements that show them."""
-    upgraded = False
+def execute(conn: psycopg.Connection[Any], plan: Plan) -> None:
+    """Run every statement of ``plan``, in order, in the caller's transaction."""
     for step in plan.steps:
-        if step.kind == "toolkit":
-            if not upgraded:
-                # Objects of the toolkit schema are created by, and owned by, the owner role.
-                conn.execute(sql.SQL("set local role {}").format(sql.Identifier(config.owner_role)))
-                values = toolkit_schema.params(config.schema, config.owner_role)
-                toolkit_schema.upgrade(sa_conn, values, config.schema)
-                conn.execute("reset role")
-                upgraded = True
-            continue
         for statement in step.statements:
             conn.execute(statement)
+
+
+def apply(
+    conn: psycopg.Connection[Any],
+    config: Config,
+    installed: Installed,
+    options: PlanOptions,
+    where: str,
+) -> ApplyResult:
+    """Make the database match the config, in the caller's transaction (see :func:`transaction`).
+
+    :raises PermissionDenied: when not connected as a superuser.
+    :raises ConfigError: when the config does not match the database (missing table, column, role).
+    """
+    check_privileges(conn, where)
+    check_roles(conn, config)
+    the_plan = plan(conn, config, installed, options)
+    execute(conn, the_plan)
+    # the search_path pin and the maintenance window are how apply runs, not changes to report
+    return ApplyResult(the_plan.changes)
+
+
+def uninstall(
+    conn: psycopg.Connection[Any],
+    config: Config,
+    installed: Installed,
+    *,
+    drop_data: bool,
+    where: str,
+) -> UninstallResult:
+    """Stop all capture: drop the capture triggers and functions and the guard, in the caller's
+    transaction. The audit schema with its rows, keys and functions stays unless ``drop_data``;
+    then the schema goes too, and the owner role when nothing else depends on it."""
+    check_privileges(conn, where)
+    values = toolkit_schema.params(config.schema, config.owner_role)
+    conn.execute(
+        sql.SQL("select {}.begin_maintenance('uninstall')").format(sql.Identifier(config.schema))
+    )
+    statements = [
+        statement
+        for table in installed.tables.values()
+        for statement in generate.stop_installed(config, table)
+    ]
+    statements += generate.guard_statements(config, create=False)
+    if drop_data:
+        statements.append(sqlfiles.render("bootstrap/drop_schema.sql", **values))
+    for statement in statements:
+        conn.execute(statement)
+    owner_dropped = drop_data and drop_role_if_unused(
+        conn, sqlfiles.render("bootstrap/drop_owner.sql", **values)
+    )
+    return UninstallResult(
+        tables=tuple(t.table_name for t in installed.tables.values()),
+        dropped_data=drop_data,
+        owner_dropped=owner_dropped,
+    )
 
 
 def check_privileges(conn: psycopg.Connection[Any], where: str) -> None:

@@ -10,7 +10,7 @@ on that chain with the digest's hash; the digest's signature is checked by ``dig
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,12 @@ import psycopg
 from psycopg import sql
 
 from . import chain, sqlfiles
+from . import digest as digest_module
 from .chain import BlockHeader
 from .digest import Digest
 from .errors import InputError, NotInstalled
-from .verify import read_headers, read_redactions, split_row, stored_leaves
+from .results import NOT_JSON, Result, json_name
+from .verify import read_headers, read_redactions, snapshot, split_row, stored_leaves
 
 FORMAT = "pgaudit-kit proof v1"
 
@@ -45,14 +47,12 @@ class ProofCheck:
 def build(
     conn: psycopg.Connection[Any], schema: str, row_id: int, origin: str, up_to: int | None = None
 ) -> dict[str, Any]:
-    """A proof for the sealed row ``row_id``, with headers up to block ``up_to`` (default: head).
+    """A proof for the sealed row ``row_id``, with headers up to block ``up_to`` (default: head),
+    read inside ``verify.snapshot`` (one view, rows as COPY writes them under the canonical
+    settings).
 
     :raises NotInstalled: when the row does not exist or is not sealed yet.
     """
-    conn.rollback()
-    conn.execute("set transaction isolation level repeatable read, read only")
-    for name, value in chain.CANONICAL_SETTINGS.items():
-        conn.execute(sql.SQL("set local {} = {}").format(sql.Identifier(name), sql.Literal(value)))
     ident = sql.Identifier(schema)
     lines = list(
         _copy(
@@ -105,7 +105,6 @@ def build(
         )
     chain_headers = [h for h in headers if block.block_no <= h.block_no <= last]
     header, payload = split_row(line)
-    conn.rollback()
     return {
         "format": FORMAT,
         "origin": origin,
@@ -242,3 +241,84 @@ def check(document: dict[str, Any], digest: Digest, *, where: str = "proof") -> 
         fields=fields,
         problems=tuple(problems),
     )
+
+
+# --- the commands: prove, verify-proof -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProveResult(Result):
+    path: Path
+    row_id: int
+    block_no: int
+    blocks: int = field(metadata=json_name("chain_blocks"))
+
+
+@dataclass(frozen=True)
+class ProofReport(Result):
+    """What checking a proof file found."""
+
+    check: ProofCheck = field(metadata=NOT_JSON)
+
+    _json_properties = ("ok", "row_id", "block_no", "digest_block", "row", "problems")
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok
+
+    @property
+    def row_id(self) -> int:
+        return self.check.row_id
+
+    @property
+    def block_no(self) -> int:
+        return self.check.block_no
+
+    @property
+    def digest_block(self) -> int:
+        return self.check.digest_block
+
+    @property
+    def row(self) -> dict[str, str | None]:
+        return self.check.fields
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self.check.problems
+
+
+def digest_block(digest_path: Path | None, pubkey: Path | None) -> int | None:
+    """The block of the digest a proof goes up to (``--digest``, checked with ``--pubkey``).
+
+    :raises InputError: when ``--digest`` comes without ``--pubkey``, or cannot be read.
+    """
+    if digest_path is None:
+        return None
+    if pubkey is None:
+        raise InputError(
+            "--digest needs --pubkey", hint="pass the public key the digest was signed with"
+        )
+    return digest_module.load(digest_path, digest_module.load_public_key(pubkey)).block_no
+
+
+def write_proof(
+    conn: psycopg.Connection[Any], schema: str, row_id: int, out: Path, up_to: int | None
+) -> ProveResult:
+    """Write an inclusion proof for audit row ``row_id`` into ``out``, with the chain up to the
+    head, or up to block ``up_to``."""
+    with snapshot(conn):
+        head = digest_module.chain_head(conn, schema)
+        document = build(conn, schema, row_id, head.origin, up_to)
+    try:
+        out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write the proof: {e}", where=str(out)) from e
+    first_block = int(document["blocks"][0]["fields"][1])
+    return ProveResult(out, row_id, first_block, len(document["blocks"]))
+
+
+def verify_proof_file(proof_path: Path, *, digest_path: Path, pubkey: Path) -> ProofReport:
+    """Check an inclusion proof offline against a signed digest: no database is needed."""
+    document = load(proof_path)
+    signed = digest_module.load(digest_path, digest_module.load_public_key(pubkey))
+    return ProofReport(check(document, signed, where=str(proof_path)))

@@ -1,7 +1,8 @@
 """The evidence report: one JSON document, and a self-contained HTML page rendering it.
 
-``api.report`` gathers the facts (verify, check, status, activity) into :func:`document`'s shape;
-this module only shapes and renders them. The page has no script, no font and no link to fetch:
+:func:`write` gathers the facts (verify, check, status, activity) through one connection, in one
+REPEATABLE READ snapshot (verify's), so every part of the report describes the same moment of the
+trail; then it shapes and renders them. The page has no script, no font and no link to fetch:
 CSS and charts (SVG) are inline, so it reads the same offline, printed, or years later. Every
 value goes through Mako's HTML escaping. Nothing here reads a row's values: the report holds
 counts, names, policies, dates and the verify result, so it cannot carry plaintext PII.
@@ -9,12 +10,22 @@ counts, names, policies, dates and the verify result, so it cannot carry plainte
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from mako.template import Template
+from psycopg import sql
+
+from . import catalog, check, digest, sqlfiles, status, verify
+from .config import Config
+from .errors import InputError
+from .results import Result, as_json, json_name, to_json_text
+from .retention import retention_policy
 
 #: Version of report.json; bumped when a field changes meaning or goes away.
 REPORT_VERSION = 1
@@ -114,3 +125,129 @@ def _when(value: str | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo else "")
+
+
+#: check finding kinds that are about coverage (the rest are about immutability).
+COVERAGE_CHECKS = frozenset(
+    {"unclassified", "pii-plain", "not-audited", "config", "drift", "comment-loosens"}
+)
+
+
+@dataclass(frozen=True)
+class ReportResult(Result):
+    """The report files written, and the verdict they carry."""
+
+    json_path: Path = field(metadata=json_name("json"))
+    html_path: Path = field(metadata=json_name("html"))
+    ok: bool
+    headline: str
+
+
+def period(start: date | None, end: date | None) -> tuple[date, date]:
+    """The report's days (inclusive, UTC; default: the last 30 days).
+
+    :raises InputError: when ``end`` is before ``start``.
+    """
+    end = end or datetime.now(UTC).date()
+    start = start or end - timedelta(days=30)
+    if end < start:
+        raise InputError(
+            f"the period ends ({end}) before it starts ({start})", hint="swap --from and --to"
+        )
+    return start, end
+
+
+def write(
+    conn: psycopg.Connection[Any],
+    config: Config,
+    out_dir: Path,
+    *,
+    days: tuple[date, date],
+    digests: list[digest.Digest],
+    where: str,
+) -> ReportResult:
+    """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``: the verify
+    result, coverage, immutability, retention, keys and activity of ``days``. Reads counts,
+    names and dates only, all in one snapshot.
+
+    :raises InputError: when the folder cannot be written.
+    """
+    start, end = days
+    with verify.snapshot(conn):
+        installed = catalog.read_installed(conn, config.schema, config.owner_role)
+        head = digest.chain_head(conn, config.schema) if digests else None
+        checks, problems = digest.match_chain(digests, head) if head else ([], [])
+        verified = verify.verify(
+            conn, config.schema, digests=checks, retention=retention_policy(config)
+        )
+        verified.problems += problems
+        verified.digests_checked = len(digests)
+        verified.digests = [str(d.path) for d in digests]
+        checked = check.run_check(conn, config, installed)
+        state = status.read_status(conn, config, installed)
+        schema = sql.Identifier(config.schema)
+        activity: dict[str, list[dict[str, Any]]] = {
+            "by_table": [], "by_op": [], "by_role": [], "by_day": []
+        }  # fmt: skip
+        bounds = {
+            "from": datetime.combine(start, time(), UTC),
+            "to": datetime.combine(end + timedelta(days=1), time(), UTC),
+        }
+        for dimension, label, count in conn.execute(
+            sqlfiles.render("report/activity.sql", schema=schema), bounds
+        ):
+            activity[f"by_{dimension}"].append({"label": label, "count": int(count)})
+        holds = [h for h in status.read_holds(conn, schema) if h.released_at is None]
+    retention_of = {str(t.name): t.retention or "default" for t in config.tables}
+    findings = [as_json(f) for f in checked.findings]
+    document: dict[str, Any] = {
+        "schema_version": REPORT_VERSION,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "pgaudit_kit_version": version("pgaudit-kit"),
+        "database": where,
+        "schema": config.schema,
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "verify": verified.to_json(),
+        "coverage": {
+            "require": list(config.require),
+            "exempt": list(config.exempt),
+            "tables": [
+                {
+                    "table": t.table,
+                    "retention": retention_of.get(t.table, "default"),
+                    "capture": t.capture,
+                    "policies": t.policies,
+                }
+                for t in state.tables
+            ],
+            "findings": [f for f in findings if f["check"] in COVERAGE_CHECKS],
+        },
+        "immutability": {
+            "owner_role": config.owner_role,
+            "guard_enabled": state.guard_enabled,
+            "revision": state.revision,
+            "tables": len(state.tables),
+            "triggers_healthy": sum(1 for t in state.tables if t.healthy),
+            "findings": [f for f in findings if f["check"] not in COVERAGE_CHECKS],
+        },
+        "retention": {
+            "partition_interval": state.retention.partition_interval if state.retention else None,
+            "partitions": state.retention.partitions if state.retention else 0,
+            "classes": state.retention.classes if state.retention else {},
+            "holds": as_json(holds),
+        },
+        "keys": as_json(state.keys),
+        "activity": {**activity, "total": sum(r["count"] for r in activity["by_op"])},
+    }
+    ok, headline = verdict(document)
+    document["verdict"] = {"ok": ok, "headline": headline}
+    text = to_json_text(document)
+    json_path, html_path = out_dir / "report.json", out_dir / "report.html"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(text + "\n", encoding="utf-8")
+        # the page renders the file's content (dates as the ISO text it holds)
+        html_path.write_text(render_html(json.loads(text)), encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write the report: {e}", where=str(out_dir)) from e
+    return ReportResult(json_path, html_path, ok, headline)

@@ -13,17 +13,18 @@ install or upgrade that fails leaves nothing behind.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
-import sqlalchemy
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.environment import EnvironmentContext
-from alembic.script import ScriptDirectory
 from psycopg import sql
+
+if TYPE_CHECKING:
+    import sqlalchemy
 
 from . import sqlfiles
 from .identifiers import QualifiedName, derived_name
@@ -77,19 +78,34 @@ def event_trigger_name(schema: str, what: str) -> str:
     return derived_name(f"pgaudit_guard_{what}", QualifiedName(schema, ""))
 
 
+@cache
 def revisions() -> list[Revision]:
-    """Every revision, oldest first."""
-    script = _script()
-    found = [
-        Revision(
-            id=s.revision,
-            message=(s.doc or "").strip(),
-            sql_file=Path(s.path).with_suffix(".sql"),
-            down=s.down_revision if isinstance(s.down_revision, str) else None,
+    """Every revision, oldest first, read from the revision files' own ``revision`` and
+    ``down_revision`` assignments and docstring (as Alembic reads them, without importing
+    Alembic, which most commands do not need)."""
+    by_down: dict[str | None, Revision] = {}
+    for path in sorted((migrations_dir() / "versions").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        values = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        revision = Revision(
+            id=str(values["revision"]),
+            message=(ast.get_docstring(tree) or "").split("\n", 1)[0].strip(),
+            sql_file=path.with_suffix(".sql"),
+            down=str(values["down_revision"]) if values.get("down_revision") else None,
         )
-        for s in script.walk_revisions("base", "heads")
-    ]
-    return list(reversed(found))
+        by_down[revision.down] = revision
+    chain: list[Revision] = []
+    down: str | None = None
+    while down in by_down:
+        chain.append(by_down[down])
+        down = chain[-1].id
+    return chain
 
 
 def head() -> str:
@@ -192,6 +208,9 @@ def upgrade(
     The revisions execute their frozen SQL on the same psycopg connection, so they see and are
     rolled back with everything else the caller does in that transaction.
     """
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
     config = _alembic_config()
     script = ScriptDirectory.from_config(config)
 
@@ -219,14 +238,12 @@ def run_frozen(sql_file: str, *, values: Mapping[str, sql.Composable]) -> None:
     driver.execute(render(revision, values))
 
 
-def _alembic_config() -> AlembicConfig:
+def _alembic_config() -> Any:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(migrations_dir()))
     return config
-
-
-def _script() -> ScriptDirectory:
-    return ScriptDirectory.from_config(_alembic_config())
 
 
 def _qualified_text(schema: str, name: str) -> str:

@@ -23,6 +23,7 @@ import json
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
@@ -33,7 +34,9 @@ from psycopg import sql
 
 from . import chain, sqlfiles
 from .chain import BlockHeader, MerkleBuilder
+from .errors import InputError
 from .identifiers import quote
+from .results import NOT_JSON, Result, json_name
 
 #: The kinds of problem verify reports, and what each means.
 PROBLEM_KINDS = {
@@ -67,14 +70,6 @@ class Problem:
     row_id: int | None
     detail: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "block": self.block,
-            "row_id": self.row_id,
-            "detail": self.detail,
-        }
-
 
 @dataclass(frozen=True)
 class DigestCheck:
@@ -94,18 +89,11 @@ class PurgeClaim:
     sealed: bool
     purged_at: str
     partition: str
-    range_from: str
-    range_to: str
+    range_from: str = field(metadata=json_name("from"))
+    range_to: str = field(metadata=json_name("to"))
     tables: tuple[str, ...]
     classes: tuple[str, ...]
     blocks: tuple[int, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id, "sealed": self.sealed, "purged_at": self.purged_at,
-            "partition": self.partition, "from": self.range_from, "to": self.range_to,
-            "tables": list(self.tables), "classes": list(self.classes), "blocks": list(self.blocks),
-        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -116,17 +104,9 @@ class Redaction:
     redacted_at: str
     redacted_by: str
     reason: str
-    payload_digest: str
-    redacted_digest: str
-    recorded: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "row_id": self.row_id,
-            "redacted_at": self.redacted_at,
-            "redacted_by": self.redacted_by,
-            "reason": self.reason,
-        }
+    payload_digest: str = field(metadata=NOT_JSON)
+    redacted_digest: str = field(metadata=NOT_JSON)
+    recorded: bool = field(metadata=NOT_JSON)
 
 
 #: Redacted row id -> (hex payload digest its leaf commits to, hex digest of its redacted payload).
@@ -138,7 +118,11 @@ RetentionPolicy = tuple[dict[str, str], dict[str, str]]
 
 
 @dataclass
-class VerifyResult:
+class VerifyResult(Result):
+    """What verify found: counts, purged and redacted rows, and every problem (``ok`` when none).
+
+    Built up as the log streams by, so not frozen."""
+
     rows_verified: int = 0
     blocks_verified: int = 0
     unsealed_rows: int = 0
@@ -149,28 +133,39 @@ class VerifyResult:
     purges: list[PurgeClaim] = field(default_factory=list)
     redacted: list[Redaction] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The digest files checked.
+    digests: list[str] = field(default_factory=list)
+
+    _json_properties = ("ok",)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "rows_verified": self.rows_verified,
-            "blocks_verified": self.blocks_verified,
-            "unsealed_rows": self.unsealed_rows,
-            "oldest_unsealed": self.oldest_unsealed,
-            "sealed_horizon": self.sealed_horizon,
-            "digests_checked": self.digests_checked,
-            "purged_blocks": self.purged_blocks,
-            "purges": [c.to_json() for c in self.purges],
-            "redacted": [r.to_json() for r in self.redacted],
-            "problems": [p.to_json() for p in self.problems],
-        }
-
 
 Progress = Callable[[int], None]
+
+
+@contextmanager
+def snapshot(conn: psycopg.Connection[Any]) -> Iterator[psycopg.Connection[Any]]:
+    """One REPEATABLE READ, READ ONLY transaction under the canonical settings, in which verify
+    (and report, around it) reads everything: one consistent view of the trail.
+
+    :raises InputError: when the connection is already inside a transaction, whose snapshot
+        verify cannot choose.
+    """
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        raise InputError(
+            "verify needs a snapshot of its own, and the connection is inside a transaction",
+            hint="commit or roll back first, or give pgaudit-kit a connection of its own",
+        )
+    with conn.transaction():
+        conn.execute("set transaction isolation level repeatable read, read only")
+        for name, value in chain.CANONICAL_SETTINGS.items():
+            conn.execute(
+                sql.SQL("set local {} = {}").format(sql.Identifier(name), sql.Literal(value))
+            )
+        yield conn
 
 
 def verify(
@@ -186,8 +181,7 @@ def verify(
 ) -> VerifyResult:
     """Verify the whole trail in ``schema``.
 
-    :param conn: a connection; verify sets the canonical settings and opens its own
-        REPEATABLE READ, READ ONLY transaction on it.
+    :param conn: a connection inside :func:`snapshot`.
     :param digests: checkpoints already checked for signature and origin (``digest.load``).
     :param progress: called with the number of rows just processed.
     :param on_start: called once with the number of sealed rows to verify.
@@ -195,7 +189,6 @@ def verify(
     :param jobs: worker processes hashing in parallel (1: all in this process).
     :param retention: the auditor's own retention policy; each purge must respect it.
     """
-    _begin_snapshot(conn)
     headers = read_headers(conn, schema)
     result = VerifyResult(blocks_verified=len(headers))
     result.problems += check_chain(headers)
@@ -256,7 +249,6 @@ def verify(
         progress(count)
     result.problems += check_digests(headers, digests)
     result.digests_checked = len(digests)
-    conn.rollback()
     return result
 
 
@@ -289,13 +281,6 @@ def _run_chunk(
 ) -> ChunkOutcome:
     assert _worker_conn is not None
     return verify_chunk(_worker_conn, *task)
-
-
-def _begin_snapshot(conn: psycopg.Connection[Any]) -> None:
-    conn.rollback()
-    conn.execute("set transaction isolation level repeatable read, read only")
-    for name, value in chain.CANONICAL_SETTINGS.items():
-        conn.execute(sql.SQL("set local {} = {}").format(sql.Identifier(name), sql.Literal(value)))
 
 
 def _copy_lines(conn: psycopg.Connection[Any], query: sql.Composed) -> Iterator[bytes]:

@@ -1,2 +1,2 @@
-select started_at, finished_at, ok, summary::text from {schema}.maintenance_runs
+select started_at, finished_at, ok, summary from {schema}.maintenance_runs
 order by run_id desc limit 1

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import sqlalchemy
+from sqlalchemy.pool import NullPool
+
 from tests.fixtures.db import AuditEnv
 
 CUSTOMERS_DDL = """
@@ -58,3 +66,21 @@ def seal_all(env: AuditEnv, *, timeout: float = 30.0, max_rows: int = 100_000) -
         if time.monotonic() > deadline:
             raise AssertionError(f"rows up to transaction {target} still unsealed after {timeout}s")
         time.sleep(0.05)
+
+
+@contextmanager
+def alembic_transaction(
+    dsn: str,
+) -> Iterator[tuple[psycopg.Connection[Any], sqlalchemy.Connection]]:
+    """One transaction shared by psycopg and SQLAlchemy, for tests that run the toolkit's Alembic
+    revisions themselves (``toolkit_schema.upgrade``) to build a database at an older revision."""
+    engine = sqlalchemy.create_engine(
+        "postgresql+psycopg://", creator=lambda: psycopg.connect(dsn), poolclass=NullPool
+    )
+    try:
+        with engine.connect() as sa_conn, sa_conn.begin():
+            conn = sa_conn.connection.driver_connection
+            assert isinstance(conn, psycopg.Connection)
+            yield conn, sa_conn
+    finally:
+        engine.dispose()

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from pgaudit_kit import api
+from pgaudit_kit.app_revision import RevisionResult
 from pgaudit_kit.errors import InputError
 from tests.fixtures.db import AuditEnv
 
@@ -90,7 +91,7 @@ def _load(path: Path) -> ModuleType:
     return module
 
 
-def _revision(env: AuditEnv, project: Project, message: str) -> api.RevisionResult:
+def _revision(env: AuditEnv, project: Project, message: str) -> RevisionResult:
     return api.alembic_revision(env.config_path, env.dsn, project.versions, message)
 
 

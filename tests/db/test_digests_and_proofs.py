@@ -232,14 +232,14 @@ def test_status_shows_seal_lag_and_who_holds_the_horizon(sealed: AuditEnv) -> No
         )
         result = api.seal(sealed.config_path, sealed.dsn)
         # the open transaction holds the horizon: nothing written after it is sealed
-        assert result.rows == 0
+        assert result.rows_sealed == 0
         lag = api.status(sealed.config_path, sealed.dsn).seal
         assert lag is not None and lag.unsealed_rows >= 1
         # on a shared server other sessions may hold it too; ours must be named
-        mine = [h for h in lag.holders if h["role"] == sealed.roles.app]
-        assert mine and mine[0]["state"] == "idle in transaction"
+        mine = [h for h in lag.holders if h.role == sealed.roles.app]
+        assert mine and mine[0].state == "idle in transaction"
         holder.commit()
     seal_all(sealed)
     lag = api.status(sealed.config_path, sealed.dsn).seal
     assert lag is not None and lag.unsealed_rows == 0
-    assert api.verify(sealed.config_path, sealed.dsn).result.ok
+    assert api.verify(sealed.config_path, sealed.dsn).ok

@@ -12,7 +12,7 @@ from pgaudit_kit import api
 from pgaudit_kit.policies import hmac_token_from_pads
 from tests.fixtures.db import AuditEnv
 
-from .helpers import audited_customers, key_pads, seal_all
+from .helpers import alembic_transaction, audited_customers, key_pads, seal_all
 
 
 def _registry(env: AuditEnv) -> tuple[str, str | None]:
@@ -51,7 +51,7 @@ def test_an_added_column_is_hashed_from_its_first_row(env: AuditEnv) -> None:
     assert event["new_values"]["detail"] == "added phone text"
     assert event["new_values"]["policies"]["phone"] == "hash"
     seal_all(env)
-    report = api.verify(env.config_path, env.dsn).result
+    report = api.verify(env.config_path, env.dsn)
     assert report.ok, report.problems
 
 
@@ -240,11 +240,11 @@ def test_upgrading_to_revision_0003_records_the_attnums_of_audited_tables(env: A
     later rename keeps its policy."""
     from psycopg import sql
 
-    from pgaudit_kit import install, toolkit_schema
+    from pgaudit_kit import toolkit_schema
 
     values = toolkit_schema.params("audit", env.roles.owner)
     env.script("create table public.t (id int primary key, email text)")
-    with install.transaction(env.dsn) as (conn, sa_conn):
+    with alembic_transaction(env.dsn) as (conn, sa_conn):
         conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(env.roles.owner)))
         conn.execute(
             sql.SQL("create schema audit authorization {}").format(sql.Identifier(env.roles.owner))

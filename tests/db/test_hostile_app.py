@@ -11,7 +11,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from pgaudit_kit import api
+from pgaudit_kit import api, investigations
 from pgaudit_kit.errors import ConfigError
 from pgaudit_kit.policies import hmac_token_from_pads
 from tests.fixtures.db import AuditEnv
@@ -584,7 +584,7 @@ def test_client_claims_are_stored_up_to_256_characters(env: AuditEnv) -> None:
     (size,) = env.sql("select pg_total_relation_size('audit.log_rows') < 5 * 1024 * 1024")[0]
     assert size
     seal_all(env)
-    assert api.verify(env.config_path, env.dsn).result.ok
+    assert api.verify(env.config_path, env.dsn).ok
 
 
 def test_a_lookup_value_never_reaches_the_server_log(env: AuditEnv) -> None:
@@ -604,9 +604,9 @@ def test_a_lookup_value_never_reaches_the_server_log(env: AuditEnv) -> None:
         )
         conn.execute("set client_min_messages = log")
         env.sql(f"grant execute on function audit.lookup(text, text, text) to {env.roles.auditor}")
-        rows = api.lookup_rows(
+        rows = investigations.lookup_rows(
             conn, "audit", "public.customers", "email", "secret.person@example.com"
         )
-    assert [r["id"] for r in rows]
+    assert [r.id for r in rows]
     assert any("lookup" in m for m in messages)  # statements were logged...
     assert not any("secret.person" in m for m in messages)  # ...never the value

@@ -39,11 +39,11 @@ def test_lookup_finds_the_rows_of_a_value_under_every_key(env: AuditEnv) -> None
     found = api.lookup(
         env.config_path, env.dsn_as(env.roles.other), "public.customers.email", EMAIL
     )
-    assert [(r["op"], r["row_key"], r["in_old"], r["in_new"]) for r in found.rows] == [
+    assert [(r.op, r.row_key, r.in_old, r.in_new) for r in found.rows] == [
         ("INSERT", {"id": 1}, False, True),
         ("UPDATE", {"id": 2}, False, True),
     ]
-    assert len({r["key_id"] for r in found.rows}) == 2  # one row under each key
+    assert len({r.key_id for r in found.rows}) == 2  # one row under each key
 
 
 def test_a_wrong_value_finds_nothing(env: AuditEnv) -> None:
@@ -116,7 +116,7 @@ def test_a_shredded_key_cannot_link_its_tokens_and_verify_still_passes(env: Audi
     assert shred_events == [{"action": "shred", "key_id": first, "reason": "erasure order 17"}]
     seal_all(env)
     report = api.verify(env.config_path, env.dsn)
-    assert report.result.ok, report.result.problems
+    assert report.ok, report.problems
     with pytest.raises(PgAuditError, match="already shredded"):
         api.shred_key(env.config_path, admin, first, "again")
 
@@ -177,8 +177,8 @@ def test_a_redacted_row_still_verifies_and_is_reported_as_redacted(env: AuditEnv
     assert event["new_values"]["row_id"] == row_id and event["login_role"] == env.roles.other
     seal_all(env)
     report = api.verify(env.config_path, env.dsn)
-    assert report.result.ok, report.result.problems
-    assert [(r.row_id, r.reason, r.redacted_by) for r in report.result.redacted] == [
+    assert report.ok, report.problems
+    assert [(r.row_id, r.reason, r.redacted_by) for r in report.redacted] == [
         (row_id, "court order 77", env.roles.other)
     ]
     assert report.to_json()["redacted"][0]["row_id"] == row_id
@@ -195,7 +195,7 @@ def test_a_redacted_row_changed_again_is_tampering(env: AuditEnv) -> None:
         "update audit.log_rows set new_values = '{\"redacted\": false}' where id = %s", [row_id]
     )
     report = api.verify(env.config_path, env.dsn)
-    assert [(p.kind, p.row_id) for p in report.result.problems] == [("edited", row_id)]
+    assert [(p.kind, p.row_id) for p in report.problems] == [("edited", row_id)]
 
 
 def test_a_redaction_nobody_recorded_is_reported(env: AuditEnv) -> None:
@@ -212,7 +212,7 @@ def test_a_redaction_nobody_recorded_is_reported(env: AuditEnv) -> None:
         [row_id],
     )
     report = api.verify(env.config_path, env.dsn)
-    kinds = {(p.kind, p.row_id) for p in report.result.problems}
+    kinds = {(p.kind, p.row_id) for p in report.problems}
     assert ("redaction_unrecorded", row_id) in kinds and ("edited", row_id) in kinds
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from pgaudit_kit import api
 from pgaudit_kit.errors import InputError
+from pgaudit_kit.report import ReportResult
 from tests.cli.helpers import run
 from tests.fixtures.db import AuditEnv
 
@@ -36,7 +37,7 @@ def _trail(env: AuditEnv) -> None:
     seal_all(env)
 
 
-def _report(env: AuditEnv, out: Path, **kwargs: Any) -> tuple[api.ReportResult, dict[str, Any]]:
+def _report(env: AuditEnv, out: Path, **kwargs: Any) -> tuple[ReportResult, dict[str, Any]]:
     result = api.report(env.config_path, env.dsn, out, **kwargs)
     return result, json.loads(result.json_path.read_text())
 

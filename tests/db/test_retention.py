@@ -15,6 +15,7 @@ import pytest
 
 from pgaudit_kit import api
 from pgaudit_kit.errors import ConfigError, ServerError
+from pgaudit_kit.retention import PurgeResult
 from tests.fixtures.db import AuditEnv
 
 from .helpers import CUSTOMERS_DDL, seal_all
@@ -58,8 +59,8 @@ def backdate(env: AuditEnv, table: str | None, when: str, rows: int = 5) -> None
     )
 
 
-def _actions(result: api.PurgeResult) -> dict[str, str]:
-    return {f"{p['range_from']:%Y-%m}": p["action"] for p in result.partitions}
+def _actions(result: PurgeResult) -> dict[str, str]:
+    return {f"{p.range_from:%Y-%m}": p.action for p in result.partitions}
 
 
 def test_partitions_follow_the_configured_interval(env: AuditEnv) -> None:
@@ -92,7 +93,7 @@ def test_rows_without_a_partition_are_kept_and_placed_by_maintain(env: AuditEnv)
     problems = api.status(env.config_path, env.dsn).problems
     assert any("7 row(s) wait in the default partition" in p for p in problems)
     result = api.maintain(env.config_path, env.dsn)
-    assert result.ok and result.summary["partitions_created"] >= 1
+    assert result.ok and result.partitions_created >= 1
     assert env.sql("select count(*) from audit.log_rows_default") == [(0,)]
     month = when.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     placed = env.sql(
@@ -100,7 +101,7 @@ def test_rows_without_a_partition_are_kept_and_placed_by_maintain(env: AuditEnv)
         [month, when],
     )
     assert placed == [(1,)]
-    assert api.verify(env.config_path, env.dsn).result.ok
+    assert api.verify(env.config_path, env.dsn).ok
 
 
 def test_purge_drops_expired_partitions_and_verify_reports_them(env: AuditEnv) -> None:
@@ -126,11 +127,11 @@ def test_purge_drops_expired_partitions_and_verify_reports_them(env: AuditEnv) -
         (30, ["pci"]),
         (10, ["pci"]),
     ]
-    report = api.verify(env.config_path, env.dsn).result
+    report = api.verify(env.config_path, env.dsn)
     assert report.ok, report.problems
     assert len(report.purged_blocks) == 2 and {c.sealed for c in report.purges} == {False}
     seal_all(env)
-    report = api.verify(env.config_path, env.dsn).result
+    report = api.verify(env.config_path, env.dsn)
     assert report.ok and {c.sealed for c in report.purges} == {True}
 
 
@@ -159,11 +160,9 @@ def test_a_partition_holding_a_longer_class_is_kept_for_that_class(env: AuditEnv
     detail = next(
         p
         for p in api.purge(env.config_path, env.dsn, dry_run=True).partitions
-        if f"{p['range_from']:%Y-%m}" == "2022-05"
+        if f"{p.range_from:%Y-%m}" == "2022-05"
     )
-    assert (
-        detail["retention"] == "hipaa, pci" and f"{detail['keep_until']:%Y-%m-%d}" == "2028-06-01"
-    )
+    assert detail.retention == "hipaa, pci" and f"{detail.keep_until:%Y-%m-%d}" == "2028-06-01"
 
 
 def test_a_class_without_a_period_keeps_rows_for_ever(env: AuditEnv) -> None:
@@ -172,9 +171,9 @@ def test_a_class_without_a_period_keeps_rows_for_ever(env: AuditEnv) -> None:
     env.sql("select audit.premake_partitions(3)")
     seal_all(env)
     (row,) = [
-        p for p in api.purge(env.config_path, env.dsn).partitions if p["range_from"].year == 2001
+        p for p in api.purge(env.config_path, env.dsn).partitions if p.range_from.year == 2001
     ]
-    assert (row["action"], row["detail"]) == (
+    assert (row.action, row.detail) == (
         "retained",
         "class default has no retention period: kept for ever",
     )
@@ -204,7 +203,7 @@ def test_a_legal_hold_stops_purge_until_released(env: AuditEnv) -> None:
     actions = _actions(api.purge(env.config_path, env.dsn))
     assert actions["2020-01"] == "held" and actions["2020-05"] == "dropped"
     (listed,) = api.hold_list(env.config_path, env.dsn).holds
-    assert listed["reason"] == "case 2026-17" and listed["released_at"] is None
+    assert listed.reason == "case 2026-17" and listed.released_at is None
     api.hold_release(env.config_path, env.dsn, hold.hold_id, reason="case closed")
     seal_all(env)
     assert _actions(api.purge(env.config_path, env.dsn))["2020-01"] == "dropped"
@@ -220,7 +219,7 @@ def test_a_partition_deleted_by_hand_is_tampering(env: AuditEnv) -> None:
     env.sql("select audit.premake_partitions(3)")
     seal_all(env)
     env.script("select audit.begin_maintenance('by hand'); drop table audit.log_rows_p20200101;")
-    kinds = {p.kind for p in api.verify(env.config_path, env.dsn).result.problems}
+    kinds = {p.kind for p in api.verify(env.config_path, env.dsn).problems}
     assert kinds == {"deleted"}
 
 
@@ -246,7 +245,7 @@ def test_a_recorded_purge_the_policy_did_not_allow_is_reported(env: AuditEnv) ->
         f" '{start}'::timestamptz, 'to', '{end}'::timestamptz, 'rows', 1, 'tables', array['public.customers'],"
         f" 'classes', array['pci'], 'blocks', array[{blocks}]));"
     )
-    problems = api.verify(env.config_path, env.dsn).result.problems
+    problems = api.verify(env.config_path, env.dsn).problems
     assert [p.kind for p in problems] == ["early_purge"]
     assert "its retention (pci 1 year) ran until" in problems[0].detail
 
@@ -305,4 +304,4 @@ def test_status_shows_partitions_holds_and_the_last_maintenance(env: AuditEnv) -
     assert retention is not None
     assert retention.partitions >= 4 and retention.active_holds == 1
     assert retention.classes == {"default": "2 years", "hipaa": "6 years", "pci": "1 year"}
-    assert retention.last_maintenance is not None and retention.last_maintenance["ok"]
+    assert retention.last_maintenance is not None and retention.last_maintenance.ok

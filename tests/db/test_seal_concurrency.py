@@ -76,13 +76,13 @@ def test_writers_with_long_and_short_transactions_while_sealing_in_a_loop(env: A
     logged = sorted(int(r[0]) for r in env.sql("select id from audit.log_rows"))
     assert sorted(_all_sealed_ids(env)) == logged  # each row in exactly one block
     report = api.verify(env.config_path, env.dsn)
-    assert report.result.ok and report.result.unsealed_rows == 0
-    assert report.result.rows_verified == len(logged)
+    assert report.ok and report.unsealed_rows == 0
+    assert report.rows_verified == len(logged)
     assert seals > 5
     if env.server.id == "pg18-embedded":
         # A private server: nothing else holds the horizon, so sealing kept up during the load. On a
         # shared server another session's transactions may hold it back the whole time.
-        assert report.result.blocks_verified > 3
+        assert report.blocks_verified > 3
 
 
 def test_a_second_sealer_is_refused_at_once_and_told_who_seals(env: AuditEnv) -> None:
@@ -157,5 +157,5 @@ def test_a_transaction_larger_than_a_block_after_a_txid_gap_leaves_no_range_gap(
     )
     seal_all(env, max_rows=20)
     report = api.verify(env.config_path, env.dsn)
-    assert report.result.problems == [], report.result.problems
-    assert report.result.ok and report.result.unsealed_rows == 0
+    assert report.problems == [], report.problems
+    assert report.ok and report.unsealed_rows == 0

@@ -89,11 +89,13 @@ def _seal_until_blocks(env: AuditEnv, timeout: float = 30.0) -> None:
 def test_a_database_installed_at_the_first_revision_upgrades_in_place(env: AuditEnv) -> None:
     """Install revision 0001 as the first release did, write and seal rows, then apply (which
     upgrades to head): rows, blocks and the chain survive and verify."""
-    from pgaudit_kit import api, install
+    from pgaudit_kit import api
+
+    from .helpers import alembic_transaction
 
     first = toolkit_schema.revisions()[0].id
     values = toolkit_schema.params("audit", env.roles.owner)
-    with install.transaction(env.dsn) as (conn, sa_conn):
+    with alembic_transaction(env.dsn) as (conn, sa_conn):
         conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(env.roles.owner)))
         conn.execute(
             sql.SQL("create schema audit authorization {}").format(sql.Identifier(env.roles.owner))
@@ -114,7 +116,7 @@ def test_a_database_installed_at_the_first_revision_upgrades_in_place(env: Audit
     before = env.sql("select block_no, encode(block_hash, 'hex') from audit.blocks order by 1")
     env.write_config()
     # a database still at 0001 verifies too (no redactions table yet)
-    old = api.verify(env.config_path, env.dsn).result
+    old = api.verify(env.config_path, env.dsn)
     assert old.ok and old.redacted == [], old.problems
     result = api.apply(env.config_path, env.dsn)
     assert any(s.kind == "toolkit" for s in result.steps)
@@ -124,6 +126,6 @@ def test_a_database_installed_at_the_first_revision_upgrades_in_place(env: Audit
     )
     assert env.sql("select count(*) from audit.log_rows where table_name = 'public.old'") == [(50,)]
     env.sql("select audit.seal()")
-    report = api.verify(env.config_path, env.dsn).result
+    report = api.verify(env.config_path, env.dsn)
     assert report.ok, report.problems
     assert report.rows_verified >= 50

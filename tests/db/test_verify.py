@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from pgaudit_kit import api
-from pgaudit_kit.verify import Problem
+from pgaudit_kit.verify import VerifyResult
 from tests.fixtures.db import AuditEnv
 
 from .helpers import audited_customers, seal_all
@@ -30,12 +30,12 @@ def _sealed_trail(env: AuditEnv, batches: int = 3, rows: int = 20) -> None:
         seal_all(env)
 
 
-def _verify(env: AuditEnv, **kwargs: object) -> api.VerifyReport:
+def _verify(env: AuditEnv, **kwargs: object) -> VerifyResult:
     return api.verify(env.config_path, env.dsn, **kwargs)  # type: ignore[arg-type]
 
 
-def _kinds(report: api.VerifyReport) -> list[tuple[str, int | None, int | None]]:
-    return [(p.kind, p.block, p.row_id) for p in report.result.problems]
+def _kinds(report: VerifyResult) -> list[tuple[str, int | None, int | None]]:
+    return [(p.kind, p.block, p.row_id) for p in report.problems]
 
 
 def _row_id(env: AuditEnv, block_no: int, nth: int = 0) -> int:
@@ -54,10 +54,10 @@ def test_an_intact_trail_verifies(env: AuditEnv) -> None:
         role=env.roles.app,
     )
     report = _verify(env)
-    assert report.result.ok, report.result.problems
+    assert report.ok, report.problems
     total = env.sql("select count(*) from audit.log_rows")[0][0]
-    assert report.result.rows_verified == total - 1
-    assert report.result.unsealed_rows == 1 and report.result.blocks_verified == 4
+    assert report.rows_verified == total - 1
+    assert report.unsealed_rows == 1 and report.blocks_verified == 4
 
 
 def test_verify_reports_edited_sealed_row(env: AuditEnv) -> None:
@@ -219,7 +219,7 @@ def test_digests_of_an_intact_chain_verify(
     _sealed_trail_more(env)
     _digest(env, keys, tmp_path / "digests")
     report = _verify(env, digests_dir=tmp_path / "digests", pubkey=keys[1])
-    assert report.result.ok and report.result.digests_checked == 2
+    assert report.ok and report.digests_checked == 2
 
 
 def _sealed_trail_more(env: AuditEnv) -> None:
@@ -240,7 +240,7 @@ def test_a_cut_tail_is_caught_by_a_digest(
         " and l.txid >= b.txid_lo and l.txid < b.txid_hi;"
         " delete from audit.block_leaves where block_no = 4; delete from audit.blocks where block_no = 4;"
     )
-    assert _verify(env).result.ok  # the chain alone cannot tell
+    assert _verify(env).ok  # the chain alone cannot tell
     report = _verify(env, digests_dir=tmp_path / "digests", pubkey=keys[1])
     assert _kinds(report) == [("tail_cut", 4, None)]
 
@@ -256,7 +256,7 @@ def test_a_recomputed_chain_is_caught_by_a_digest(
         " delete from audit.block_leaves; delete from audit.blocks;"
     )
     seal_all(env)
-    assert _verify(env).result.ok  # a consistent, fully recomputed chain
+    assert _verify(env).ok  # a consistent, fully recomputed chain
     report = _verify(env, digests_dir=tmp_path / "digests", pubkey=keys[1])
     assert [k for k, _, _ in _kinds(report)] == ["chain_rewritten"]
 
@@ -269,7 +269,7 @@ def test_a_replaced_trail_is_caught_by_a_digest(
     env.sql("update audit.settings set chain_id = gen_random_uuid()")
     report = _verify(env, digests_dir=tmp_path / "digests", pubkey=keys[1])
     assert [k for k, _, _ in _kinds(report)] == ["chain_rewritten"]
-    assert "the whole trail was replaced" in report.result.problems[0].detail
+    assert "the whole trail was replaced" in report.problems[0].detail
 
 
 def test_problem_json_shape(env: AuditEnv) -> None:
@@ -278,7 +278,9 @@ def test_problem_json_shape(env: AuditEnv) -> None:
     env.sql("delete from audit.log_rows where id = %s", [victim])
     document = _verify(env).to_json()
     assert document["ok"] is False and document["schema_version"] == 1
-    assert document["problems"] == [Problem("deleted", 2, victim, "sealed, now missing").to_json()]
+    assert document["problems"] == [
+        {"kind": "deleted", "block": 2, "row_id": victim, "detail": "sealed, now missing"}
+    ]
     assert {"rows_verified", "blocks_verified", "unsealed_rows"} <= set(document)
 
 
@@ -298,5 +300,5 @@ def test_parallel_workers_share_one_snapshot_and_find_the_same_problems(env: Aud
     serial = _verify(env)
     parallel = _verify(env, jobs=2)
     assert _kinds(parallel) == _kinds(serial) == [("edited", 3, victim)]
-    assert parallel.result.rows_verified == serial.result.rows_verified
-    assert serial.result.blocks_verified >= 5
+    assert parallel.rows_verified == serial.rows_verified
+    assert serial.blocks_verified >= 5

@@ -1,6 +1,7 @@
-"""Imports go one way: cli -> api -> {install, ...} -> {generate, catalog, config...} -> {sqlfiles,
-db, errors, identifiers}. Nothing imports cli, api never imports click, and the pure modules
-(generate, policies, identifiers, config) never open a connection."""
+"""Imports go one way: cli -> api -> session -> {install, status, check, verify, ...} -> {generate,
+catalog, config...} -> {sqlfiles, db, errors, identifiers, results}. Nothing imports cli, api never
+imports click, and the pure modules (generate, policies, identifiers, config) never open a
+connection."""
 
 from __future__ import annotations
 
@@ -12,15 +13,21 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "pgaudit_kit"
 
 LAYER = {
-    "cli": 5,
-    "api": 4,
-    "demo": 4,
+    "cli": 6,
+    "api": 5,
+    "demo": 5,
+    "session": 4,
     "install": 3,
+    "status": 3,
+    "check": 3,
+    "sealing": 3,
     "verify": 3,
     "digest": 3,
     "proof": 3,
-    "check": 3,
     "report": 3,
+    "retention": 3,
+    "investigations": 3,
+    "onboarding": 3,
     "app_revision": 3,
     "generate": 2,
     "catalog": 2,
@@ -35,6 +42,7 @@ LAYER = {
     "db": 1,
     "identifiers": 0,
     "errors": 0,
+    "results": 0,
 }
 PURE = {"generate", "policies", "identifiers", "config", "sqlfiles", "chain"}
 
