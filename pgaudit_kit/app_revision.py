@@ -181,7 +181,7 @@ def alembic_revision(
     project = read_project(Path(versions_dir))
     require_project_head(conn, project, version_table)
     models, captures = install.resolve(conn, config, installed)
-    upgrade = generate.plan(config, captures, installed, PlanOptions(baseline=baseline))
+    upgrade = install.plan(conn, config, installed, PlanOptions(baseline=baseline))
     downgrade = generate.downgrade(config, captures, installed, models)
     if upgrade.empty:
         return RevisionResult(None, None, project.head, (), ())

@@ -49,6 +49,10 @@ CANONICAL_SETTINGS = {
     "extra_float_digits": "1",
     "bytea_output": "hex",
 }
+#: What every function that renders values pins (capture, baseline, seal, redact): the canonical
+#: settings but the client's encoding, which only a client sets. The one home of these values:
+#: toolkit_schema renders them into the toolkit's SQL, generate into capture's.
+RENDER_SETTINGS = {k: v for k, v in CANONICAL_SETTINGS.items() if k != "client_encoding"}
 PAYLOAD_COLUMNS = ("row_key", "old_values", "new_values")
 HEADER_COLUMNS = (
     "id", "txid", "tx_time", "stmt_time", "op", "table_name", "changed_columns", "login_role",

@@ -19,15 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
+from datetime import datetime
 from typing import Any
 
 from psycopg import sql
 
-from . import sqlfiles, toolkit_schema
+from . import chain, privileges, sqlfiles, toolkit_schema
 from .catalog import Column, Installed, InstalledTable, Relation, TableModel
 from .config import Config, TableConfig
 from .errors import ConfigError, InputError
@@ -36,45 +36,6 @@ from .policies import HASH, OMIT, PLAIN, Policy, policy_choices
 
 #: json_build_object takes at most 100 arguments (50 key/value pairs); wider images are joined.
 _PAIRS_PER_CALL = 50
-#: Privileges each auditor role holds in the audit schema (the grants of grant_auditor.sql).
-AUDITOR_GRANTS: tuple[tuple[str, str, str], ...] = (
-    ("schema", "", "USAGE"),
-    *(
-        ("table", table, "SELECT")
-        for table in (
-            "log", "keys", "audited_tables", "blocks", "block_leaves", "holds",
-            "retention_classes", "maintenance_runs", "redactions",
-        )
-    ),
-    ("function", "trigger_health()", "EXECUTE"),
-    ("function", "partitions()", "EXECUTE"),
-)  # fmt: skip
-#: Privileges each admin role holds: what an auditor has, and the upkeep functions
-#: (grant_admin.sql); names as pg_get_function_identity_arguments writes them.
-ADMIN_GRANTS: tuple[tuple[str, str, str], ...] = (
-    *AUDITOR_GRANTS,
-    *(
-        ("function", signature, "EXECUTE")
-        for signature in (
-            "seal(p_max_rows bigint)", "maintain(p_ahead integer, p_purge boolean)",
-            "purge(p_dry_run boolean)",
-            "hold_add(p_reason text, p_table_name text, p_from timestamp with time zone, "
-            "p_to timestamp with time zone)",
-            "hold_release(p_hold_id integer, p_reason text)", "rotate_key()",
-            "premake_partitions(p_ahead integer)",
-            "shred_key(p_key_id integer, p_reason text)",
-            "redact(p_row_id bigint, p_reason text)",
-        )
-    ),
-)  # fmt: skip
-#: Privileges each investigator role holds: what an auditor has, and lookup by value
-#: (grant_investigator.sql).
-INVESTIGATOR_GRANTS: tuple[tuple[str, str, str], ...] = (
-    *AUDITOR_GRANTS,
-    ("function", "lookup(p_table_name text, p_column text, p_value text)", "EXECUTE"),
-)
-
-
 #: How long apply (and the plan's script) waits for a table lock before giving up.
 DEFAULT_LOCK_TIMEOUT = "10s"
 #: Kinds of step that set up the transaction rather than change the database.
@@ -140,10 +101,15 @@ class Plan:
 
     def sql_text(self) -> str:
         """The whole plan as SQL text, one commented block per step."""
-        blocks = [f"-- note: {note}\n" for note in self.notes]
+        blocks = [comment_lines(f"note: {note}") for note in self.notes]
         for step in self.steps:
-            blocks.append(f"-- {step.description}\n{step.sql_text()}\n")
+            blocks.append(f"{comment_lines(step.description)}{step.sql_text()}\n")
         return "\n".join(blocks)
+
+
+def comment_lines(text: str) -> str:
+    """``text`` as SQL comment lines of at most 100 characters."""
+    return "".join(f"-- {line}\n" for line in textwrap.wrap(text, 97, break_on_hyphens=False))
 
 
 @dataclass(frozen=True)
@@ -338,19 +304,22 @@ class _Images:
         if policy == PLAIN:
             # A built-in type goes into the image as PostgreSQL's own json; a created type only
             # as its output text (json_build_object would call a cast to json its owner added).
-            return ref if model.builtin_type else rendered_text(ref, model)
-        if policy == HASH:
-            return sql.SQL("{}.hmac_token({}, {}, {})").format(
-                self.schema, rendered_text(ref, model), self.k_in, self.k_out
-            )
-        mask = policy.mask
-        assert mask is not None
-        return sql.SQL("{}.{}({})").format(
-            self.schema, sql.Identifier(f"mask_{mask}"), rendered_text(ref, model)
+            return ref if model.builtin_type else rendered_text(ref, model, self.schema)
+        # apply_policy is the one definition of the other policies, generic capture's too; with
+        # the policy a constant, PostgreSQL inlines it and folds its CASE away
+        return sql.SQL("{}.apply_policy({}, {}, {}, {})").format(
+            self.schema,
+            sql.Literal(str(policy)),
+            rendered_text(ref, model, self.schema),
+            self.k_in,
+            self.k_out,
         )
 
-    def image(self, record: sql.Composable, columns: Iterable[str] | None = None) -> sql.Composable:
-        """A json object of the given (default: all) non-omitted columns under their policies."""
+    def image(
+        self, record: sql.Composable, columns: Iterable[str] | None = None, *, indent: int = 8
+    ) -> sql.Composable:
+        """A json object of the given (default: all) non-omitted columns under their policies,
+        one column per line, ``indent`` spaces in (where the template puts the image)."""
         names = [
             c
             for c in (columns if columns is not None else self.capture.policies)
@@ -358,43 +327,62 @@ class _Images:
         ]
         if not names:
             return sql.SQL("'{{}}'::json").format()
+        inner = sql.Composed([sql.SQL(",\n"), _pad(indent + 4)])
         calls = []
         wide = len(names) > _PAIRS_PER_CALL
-        builder = sql.SQL("jsonb_build_object") if wide else sql.SQL("json_build_object")
+        builder = sql.SQL("jsonb_build_object(\n") if wide else sql.SQL("json_build_object(\n")
         for start in range(0, len(names), _PAIRS_PER_CALL):
             pairs = [
                 sql.SQL("{}, {}").format(sql.Literal(c), self.value(record, c))
                 for c in names[start : start + _PAIRS_PER_CALL]
             ]
-            calls.append(sql.SQL("{}({})").format(builder, sql.SQL(", ").join(pairs)))
+            calls.append(
+                sql.SQL("{}{}{})").format(builder, _pad(indent + 4), _joined(inner, pairs))
+            )
         if len(calls) == 1:
             return calls[0]
         # json has no ||: wide rows are joined as jsonb and stored as json
-        return sql.SQL("({})::json").format(sql.SQL(" || ").join(calls))
+        joint = sql.Composed([sql.SQL("\n"), _pad(indent), sql.SQL("|| ")])
+        return sql.SQL("({})::json").format(_joined(joint, calls))
 
-    def key(self, record: sql.Composable) -> sql.Composable:
+    def key(self, record: sql.Composable, *, indent: int = 8) -> sql.Composable:
         if not self.capture.key:
             return sql.SQL("null::json").format()
-        return self.image(record, [c for c in self.capture.key if self.capture.policies[c] != OMIT])
+        return self.image(
+            record, [c for c in self.capture.key if self.capture.policies[c] != OMIT], indent=indent
+        )
 
 
-def rendered_text(ref: sql.Composable, column: Column) -> sql.Composable:
+def _joined(separator: sql.Composable, items: Sequence[sql.Composable]) -> sql.Composed:
+    """``items`` with ``separator`` between them (sql.SQL.join takes only a literal one)."""
+    parts: list[sql.Composable] = []
+    for i, item in enumerate(items):
+        parts += [separator, item] if i else [item]
+    return sql.Composed(parts)
+
+
+def _json_literal(value: Mapping[str, object]) -> sql.Composable:
+    """A JSON literal laid out one member per line (the database stores it as jsonb prints it)."""
+    return sql.Literal(json.dumps(value, indent=4, ensure_ascii=False))
+
+
+def _pad(spaces: int) -> sql.Composed:
+    """Indentation of generated SQL."""
+    return sql.Composed([sql.SQL(" ")] * spaces)
+
+
+def rendered_text(ref: sql.Composable, column: Column, schema: sql.Identifier) -> sql.Composable:
     """``ref`` as text, by nothing its owner could redefine. A built-in type casts to text as
     PostgreSQL defines it (nobody can add a cast between built-in types). A created type (an
     enum, composite, range, a domain over one, an array of any) may carry a cast its owner wrote,
-    which would run inside capture as the audit owner: it is rendered by ``format('%s')``, which
-    calls the type's output function (PostgreSQL's own for every type but base types, which only
-    a superuser can create) and looks up no cast. num_nulls keeps NULL apart from '' without the
-    row-wise IS NULL of composites. Parenthesized: PL/pgSQL would end ``IF <expr> THEN`` at the
-    CASE's own THEN."""
+    which would run inside capture as the audit owner: it is rendered by its output function
+    alone (``<schema>.text_of``, which looks up no cast)."""
     if column.builtin_type:
         return sql.SQL("{}::text").format(ref)
-    return sql.SQL(
-        "(case when pg_catalog.num_nulls({ref}) = 0 then pg_catalog.format('%s', {ref}) end)"
-    ).format(ref=ref)
+    return sql.SQL("{}.text_of({})").format(schema, ref)
 
 
-def _changed_test(column: Column) -> sql.Composable:
+def _changed_test(column: Column, schema: sql.Identifier) -> sql.Composable:
     ident = sql.Identifier(column.name)
     new, old = sql.SQL("new.{}").format(ident), sql.SQL("old.{}").format(ident)
     if column.exact_equality and column.builtin_type:
@@ -402,16 +390,20 @@ def _changed_test(column: Column) -> sql.Composable:
     # Created types are compared by their output text: their "=" might be resolved, through an
     # implicit cast their owner added, to an operator that is not theirs.
     return sql.SQL("{} is distinct from {}").format(
-        rendered_text(new, column), rendered_text(old, column)
+        rendered_text(new, column, schema), rendered_text(old, column, schema)
     )
 
 
 def _update_body(
-    capture: Capture, config: Config, images: _Images, read_key: sql.Composed
+    capture: Capture,
+    config: Config,
+    images: _Images,
+    read_key: Callable[[int], sql.Composed],
 ) -> sql.Composable:
     """Per-column change tests; images of only the changed columns unless full images are asked
     for (or the table has no key, so a full old image is what identifies the row). ``read_key``
-    reads the key when no earlier statement has: it leads each hashed column's block."""
+    (at an indentation) reads the key when no earlier statement has: it leads each hashed
+    column's block."""
     new, old = sql.SQL("new"), sql.SQL("old")
     full = config.update_images == "full" or not capture.key
     lines: list[sql.Composable] = []
@@ -425,12 +417,14 @@ def _update_body(
         )
         body = [record_change]
         if not full and capture.policies[column.name] == HASH:
-            body.append(read_key)
+            body.append(read_key(12))
         if not full and capture.policies[column.name] != OMIT:
             body.append(
                 sql.SQL(
-                    "            v_old := v_old || jsonb_build_object({name}, {old});\n"
-                    "            v_new := v_new || jsonb_build_object({name}, {new});"
+                    "            v_old := v_old || jsonb_build_object(\n"
+                    "                {name}, {old});\n"
+                    "            v_new := v_new || jsonb_build_object(\n"
+                    "                {name}, {new});"
                 ).format(
                     name=sql.Literal(column.name),
                     old=images.value(old, column.name),
@@ -439,7 +433,7 @@ def _update_body(
             )
         lines.append(
             sql.SQL("        if {} then\n{}\n        end if;").format(
-                _changed_test(column), sql.SQL("\n").join(body)
+                _changed_test(column, images.schema), sql.SQL("\n").join(body)
             )
         )
     if config.skip_unchanged_updates:
@@ -451,10 +445,10 @@ def _update_body(
             )
         )
     if full:
-        lines.append(read_key)
+        lines.append(read_key(8))
         lines.append(
             sql.SQL("        v_old_image := {};\n        v_new_image := {};").format(
-                images.image(old), images.image(new)
+                images.image(old, indent=8), images.image(new, indent=8)
             )
         )
     else:
@@ -466,16 +460,11 @@ def _update_body(
     return sql.SQL("\n").join(lines)
 
 
-#: Settings that change how values of a type render as text or json, with the pinned value.
-#: Capture pins those its columns need, so equal values give equal tokens whatever a session
-#: has set; each pinned setting costs time on every call, hence not all of them everywhere.
-_PINNED = {
-    "timezone": sql.SQL("set timezone = 'UTC'\n"),
-    "datestyle": sql.SQL("set datestyle = 'ISO, YMD'\n"),
-    "intervalstyle": sql.SQL("set intervalstyle = 'postgres'\n"),
-    "extra_float_digits": sql.SQL("set extra_float_digits = 1\n"),
-    "bytea_output": sql.SQL("set bytea_output = 'hex'\n"),
-}
+#: Settings that change how values of a type render as text or json, with the pinned value
+#: (chain.RENDER_SETTINGS). Capture pins those its columns need, so equal values give equal
+#: tokens whatever a session has set; each pinned setting costs time on every call, hence not all
+#: of them everywhere.
+_PINNED = chain.RENDER_SETTINGS
 #: Built-in types whose output no setting changes (arrays of them too).
 _RENDER_STABLE = frozenset(
     {
@@ -521,7 +510,7 @@ def pinned_settings(capture: Capture) -> sql.Composable:
     for column in capture.model.columns:
         if column.name in capture.policies:
             needed.update(_render_settings(column.type))
-    return sql.Composed([clause for name, clause in _PINNED.items() if name in needed])
+    return toolkit_schema.setting_clauses({n: v for n, v in _PINNED.items() if n in needed})
 
 
 def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
@@ -533,15 +522,20 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
     hashed = HASH in capture.policies.values()
     # A hashed key column is in every row's row_key: then the key is read up front.
     hashed_key = any(capture.policies.get(c) == HASH for c in capture.key)
-    read_key = sqlfiles.render(
-        "capture/read_key.sql", schema=schema, schema_name=sql.Literal(config.schema)
-    )
+
+    def read_key(indent: int) -> sql.Composed:
+        return sqlfiles.render_indented(
+            "capture/read_key.sql", indent, schema=schema, schema_name=sql.Literal(config.schema)
+        )
+
+    def read_key_lazily(indent: int) -> sql.Composed:
+        if not hashed or hashed_key:
+            return no_key
+        return sqlfiles.render_indented(
+            "capture/read_key_lazily.sql", indent, read_key=read_key(indent + 4)
+        )
+
     no_key = sql.SQL("    -- no key read here").format()
-    read_key_lazily = (
-        sqlfiles.render("capture/read_key_lazily.sql", read_key=read_key)
-        if hashed and not hashed_key
-        else no_key
-    )
     settings = pinned_settings(capture)
     variables = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
     row_images = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
@@ -556,12 +550,12 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
                 function=_ident(names["statement"]),
                 schema=schema,
                 settings=settings,
-                read_key=read_key if hashed else no_key,
+                read_key=read_key(4) if hashed else no_key,
                 table_name=table_name,
-                key_new=variables.key(n),
-                image_new=variables.image(n),
-                key_old=variables.key(o),
-                image_old=variables.image(o),
+                key_new=variables.key(n, indent=15),
+                image_new=variables.image(n, indent=15),
+                key_old=variables.key(o, indent=15),
+                image_old=variables.image(o, indent=15),
             )
         )
     statements.append(
@@ -571,14 +565,14 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
             function=_ident(names["row"]),
             schema=schema,
             settings=settings,
-            read_key=read_key if hashed_key else no_key,
-            read_key_for_image=read_key_lazily,
+            read_key=read_key(4) if hashed_key else no_key,
+            read_key_for_image=read_key_lazily(8),
             update_body=_update_body(capture, config, row_images, read_key_lazily),
             table_name=table_name,
-            key_new=row_images.key(new),
-            image_new=row_images.image(new),
-            key_old=row_images.key(old),
-            image_old=row_images.image(old),
+            key_new=row_images.key(new, indent=16),
+            image_new=row_images.image(new, indent=8),
+            key_old=row_images.key(old, indent=16),
+            image_old=row_images.image(old, indent=8),
         )
     )
     statements.append(
@@ -658,8 +652,8 @@ def register_statement(capture: Capture, config: Config, print_: str) -> sql.Com
         table_name=sql.Literal(str(capture.table)),
         partitioned=sql.Literal(capture.model.partitioned),
         key_columns=sql.SQL("{}::text[]").format(sql.Literal(list(capture.key))),
-        policies=sql.Literal(json.dumps({c: str(p) for c, p in capture.policies.items()})),
-        columns=sql.Literal(json.dumps({c.name: c.type for c in capture.model.columns})),
+        policies=_json_literal({c: str(p) for c, p in capture.policies.items()}),
+        columns=_json_literal({c.name: c.type for c in capture.model.columns}),
         statement_function_sig=signature("statement"),
         row_function_sig=signature("row"),
         truncate_function_sig=signature("truncate"),
@@ -677,7 +671,7 @@ def config_event(config: Config, table_name: str, details: Mapping[str, object])
         "capture/config_event.sql",
         schema=sql.Identifier(config.schema),
         table_name=sql.Literal(table_name),
-        details=sql.Literal(json.dumps(details, sort_keys=True)),
+        details=_json_literal(details),
     )
 
 
@@ -688,10 +682,11 @@ def baseline_statement(capture: Capture, config: Config) -> sql.Composed:
         "capture/baseline.sql",
         schema=sql.Identifier(config.schema),
         owner=sql.Identifier(config.owner_role),
+        settings=toolkit_schema.setting_clauses(chain.RENDER_SETTINGS, local=True),
         table=sql.Identifier(capture.table.schema, capture.table.name),
         table_name=sql.Literal(str(capture.table)),
-        key_new=images.key(n),
-        image_new=images.image(n),
+        key_new=images.key(n, indent=7),
+        image_new=images.image(n, indent=7),
     )
 
 
@@ -703,9 +698,12 @@ class PlanOptions:
     """Choices that change the plan without changing the config."""
 
     baseline: bool = False
-    today: date = field(default_factory=lambda: datetime.now(UTC).date())
     #: The longest wait for a table lock (``apply --lock-timeout``).
     lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+    #: The log partitions premake_partitions would create (``<schema>.missing_partitions``, read
+    #: by the caller); None when that cannot be read (nothing installed yet, an upgrade pending,
+    #: offline): then the plan runs premake_partitions, which creates what is missing.
+    missing_partitions: tuple[tuple[datetime, datetime], ...] | None = None
 
 
 def plan(
@@ -756,7 +754,7 @@ def plan(
                 done_when=toolkit_schema.done_when(revision, config.schema),
             )
         )
-    steps += _partition_steps(config, installed, options.today)
+    steps += _partition_steps(config, installed, options.missing_partitions)
     steps += _restore_toolkit_functions(config, installed)
     if not installed.guard_enabled:
         steps.append(
@@ -1001,18 +999,26 @@ def capture_fingerprint(capture: Capture, config: Config) -> str:
     return fingerprint(capture_statements(capture, config), capture.config.retention or "default")
 
 
-def expected_grants(config: Config, captures: Sequence[Capture]) -> set[tuple[str, str, str, str]]:
-    """Every (role, kind, object, privilege) the model grants in the audit schema: auditor and
-    admin grants, and EXECUTE on row functions for owners of audited partitioned tables."""
-    return {
-        (role, kind, obj or config.schema, privilege)
+def role_grants(config: Config) -> list[tuple[str, tuple[privileges.Grant, ...]]]:
+    """Each configured role with the grants its kind holds (privileges.AUDITOR...)."""
+    return [
+        (role, grants)
         for roles, grants in (
-            (config.auditor_roles, AUDITOR_GRANTS),
-            (config.admin_roles, ADMIN_GRANTS),
-            (config.investigator_roles, INVESTIGATOR_GRANTS),
+            (config.auditor_roles, privileges.AUDITOR),
+            (config.admin_roles, privileges.ADMIN),
+            (config.investigator_roles, privileges.INVESTIGATOR),
         )
         for role in roles
-        for kind, obj, privilege in grants
+    ]
+
+
+def expected_grants(config: Config, captures: Sequence[Capture]) -> set[tuple[str, str, str, str]]:
+    """Every (role, kind, object, privilege) the model grants in the audit schema: the role
+    kinds' grants, and EXECUTE on row functions for owners of audited partitioned tables."""
+    return {
+        (role, g.kind, g.object or config.schema, g.privilege)
+        for role, grants in role_grants(config)
+        for g in grants
     } | {
         (c.model.owner, "function", c.names["row"].name + "()", "EXECUTE")
         for c in captures
@@ -1079,19 +1085,12 @@ def _privilege_statements(
     for role in wrong_roles:
         grantee = sql.SQL("public") if role == "PUBLIC" else sql.Identifier(role)
         statements.append(sqlfiles.render("privileges/revoke_all.sql", schema=schema, role=grantee))
-    for roles, template in (
-        (config.auditor_roles, "privileges/grant_auditor.sql"),
-        (config.admin_roles, "privileges/grant_admin.sql"),
-        (config.investigator_roles, "privileges/grant_investigator.sql"),
-    ):
-        for role in roles:
-            missing = {g for g in expected if g[0] == role} - (
-                actual if role not in wrong_roles else set()
-            )
-            if missing:
-                statements.append(
-                    sqlfiles.render(template, schema=schema, role=sql.Identifier(role))
-                )
+    for role, grants in role_grants(config):
+        missing = {g for g in expected if g[0] == role} - (
+            actual if role not in wrong_roles else set()
+        )
+        if missing:
+            statements += privileges.grant_statements(config.schema, role, grants)
     owners = sorted(
         {
             (c.model.owner, c.model.name.schema)
@@ -1112,11 +1111,18 @@ def _privilege_statements(
     return statements
 
 
-def _partition_steps(config: Config, installed: Installed, today: date) -> list[Step]:
-    """Partitions for the current period and ``premake`` ahead, of the configured width."""
+_ADJECTIVES = {"day": "daily", "week": "weekly", "month": "monthly"}
+
+
+def _partition_steps(
+    config: Config,
+    installed: Installed,
+    missing: tuple[tuple[datetime, datetime], ...] | None,
+) -> list[Step]:
+    """Partitions for the current period and ``premake`` ahead, of the configured width: the
+    database computes which (missing_partitions); the plan only says what it will create."""
     schema = sql.Identifier(config.schema)
     steps: list[Step] = []
-    ranges = installed.partition_ranges
     current_interval = installed.partition_interval if installed.installed else "month"
     if current_interval != config.partition_interval:
         if installed.log_has_rows:
@@ -1138,25 +1144,25 @@ def _partition_steps(config: Config, installed: Installed, today: date) -> list[
                 ),
             )
         )
-        ranges = ()
-    starts = period_starts(config.partition_interval, today, config.premake)
-    missing = [
-        (start, end)
-        for start, end in pairwise(starts)
-        if not any(a < end and b > start for a, b in ranges)
-    ]
-    if missing:
-        steps.append(
-            Step(
-                f"create {len(missing)} {config.partition_interval}ly log partition(s) from "
-                f"{missing[0][0]:%Y-%m-%d}",
-                (
-                    sql.SQL("select {}.premake_partitions({});").format(
-                        schema, sql.Literal(config.premake)
-                    ),
+        missing = None
+    if missing == ():
+        return steps
+    what = (
+        f"create {len(missing)} log partition(s) from {missing[0][0]:%Y-%m-%d}"
+        if missing
+        else f"create the {_ADJECTIVES[config.partition_interval]} log partitions missing for "
+        f"this {config.partition_interval} and {config.premake} ahead"
+    )
+    steps.append(
+        Step(
+            what,
+            (
+                sql.SQL("select {}.premake_partitions({});").format(
+                    schema, sql.Literal(config.premake)
                 ),
-            )
+            ),
         )
+    )
     return steps
 
 
@@ -1194,22 +1200,6 @@ def _restore_toolkit_functions(config: Config, installed: Installed) -> list[Ste
             )
         )
     return steps
-
-
-def period_starts(interval: str, today: date, ahead: int) -> list[datetime]:
-    """Starts (UTC) of the current period and ``ahead`` more, plus the end of the last one."""
-    if interval == "day":
-        first = datetime(today.year, today.month, today.day)
-        return [first + timedelta(days=i) for i in range(ahead + 2)]
-    if interval == "week":
-        monday = today - timedelta(days=today.weekday())
-        first = datetime(monday.year, monday.month, monday.day)
-        return [first + timedelta(weeks=i) for i in range(ahead + 2)]
-    starts = []
-    for i in range(ahead + 2):
-        year, month = divmod(today.month - 1 + i, 12)
-        starts.append(datetime(today.year + year, month + 1, 1))
-    return starts
 
 
 def _policy_summary(capture: Capture) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,14 @@ def plan(
 ) -> Plan:
     """Everything ``apply`` would run against this database; reads only."""
     _, captures = resolve(conn, config, installed)
+    if toolkit_schema.revision_at_least(installed.revision, "0006") and (
+        installed.partition_interval == config.partition_interval
+    ):
+        missing = conn.execute(
+            sqlfiles.render("queries/missing_partitions.sql", schema=sql.Identifier(config.schema)),
+            {"ahead": config.premake},
+        ).fetchall()
+        options = replace(options, missing_partitions=tuple((a, b) for a, b in missing))
     return generate.plan(config, captures, installed, options)
 
 

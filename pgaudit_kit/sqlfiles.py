@@ -11,11 +11,15 @@ list's output (see ``toolkit_schema``), so an installed revision never changes w
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import LiteralString, cast
 
 from psycopg import sql
+
+#: A template line that is nothing but a placeholder (render_indented leaves it as it is).
+_PLACEHOLDER_LINE = re.compile(r"\{[a-z_]+\}")
 
 TOOLKIT: tuple[str, ...] = (
     "toolkit/types/statement_context.sql",
@@ -38,6 +42,7 @@ TOOLKIT: tuple[str, ...] = (
     "toolkit/functions/mask_email.sql",
     "toolkit/functions/mask_card.sql",
     "toolkit/functions/mask_last4.sql",
+    "toolkit/functions/text_of.sql",
     "toolkit/functions/claim_text.sql",
     "toolkit/functions/statement_context.sql",
     "toolkit/functions/function_digest.sql",
@@ -46,6 +51,7 @@ TOOLKIT: tuple[str, ...] = (
     "toolkit/functions/rotate_key.sql",
     "toolkit/functions/partitions.sql",
     "toolkit/functions/create_partition.sql",
+    "toolkit/functions/missing_partitions.sql",
     "toolkit/functions/premake_partitions.sql",
     "toolkit/functions/record_ddl.sql",
     "toolkit/functions/trigger_health.sql",
@@ -64,6 +70,7 @@ TOOLKIT: tuple[str, ...] = (
     "toolkit/functions/purge.sql",
     "toolkit/functions/maintain.sql",
     "toolkit/functions/pick.sql",
+    "toolkit/functions/apply_policy.sql",
     "toolkit/functions/apply_policies.sql",
     "toolkit/functions/image_sql.sql",
     "toolkit/functions/capture_generically.sql",
@@ -109,3 +116,16 @@ def packaged_template(source: str) -> sql.SQL:
 def render(name: str, **params: sql.Composable) -> sql.Composed:
     """Load ``sql/<name>`` and fill its placeholders."""
     return load(name).format(**params)
+
+
+def render_indented(name: str, spaces: int, **params: sql.Composable) -> sql.Composed:
+    """:func:`render` a snippet written at the left margin, each of its lines indented by
+    ``spaces``, for where generated code places it. A line holding only a placeholder is left as
+    it is: what fills it comes indented already. No newline after the last line."""
+    pad = " " * spaces
+    lines = text(name).rstrip("\n").split("\n")
+    indented = [
+        line if not line.strip() or _PLACEHOLDER_LINE.fullmatch(line) else pad + line
+        for line in lines
+    ]
+    return packaged_template("\n".join(indented)).format(**params)

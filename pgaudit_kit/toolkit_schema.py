@@ -26,7 +26,7 @@ from psycopg import sql
 if TYPE_CHECKING:
     import sqlalchemy
 
-from . import sqlfiles
+from . import chain, sqlfiles
 from .identifiers import QualifiedName, derived_name
 
 VERSION_TABLE = "schema_version"
@@ -57,9 +57,20 @@ def migrations_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "migrations"
 
 
+def setting_clauses(settings: Mapping[str, str], *, local: bool = False) -> sql.Composed:
+    """``set name = 'value'`` lines: a function's SET clauses, or (``local``) statements."""
+    form = sql.SQL("set local {} = {};\n") if local else sql.SQL("set {} = {}\n")
+    return sql.Composed(
+        [form.format(sql.Identifier(n), sql.Literal(v)) for n, v in settings.items()]
+    )
+
+
 def params(schema: str, owner: str) -> dict[str, sql.Composable]:
-    """The placeholders every toolkit template and frozen revision may use."""
+    """The placeholders every toolkit template and frozen revision may use. ``pinned_settings``
+    are chain.RENDER_SETTINGS as SET clauses (part of chain format 1: they never change within
+    it, so frozen revisions may use them)."""
     return {
+        "pinned_settings": setting_clauses(chain.RENDER_SETTINGS),
         "schema": sql.Identifier(schema),
         "schema_name": sql.Literal(schema),
         "owner": sql.Identifier(owner),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +58,14 @@ def main(argv: list[str]) -> None:
     body = "\n".join(sqlfiles.text(name).rstrip("\n") + "\n" for name in names)
     (versions / f"{stem}.sql").write_text(
         f"-- Frozen SQL of toolkit schema revision {revision}: {message}.\n"
-        f"-- Written by tools/freeze_revision.py from: {', '.join(names)}.\n"
-        "-- Never edit: installed databases depend on it. Add a new revision instead.\n\n" + body,
+        + "".join(
+            f"-- {line}\n"
+            for line in textwrap.wrap(
+                f"Written by tools/freeze_revision.py from: {', '.join(names)}.", 97
+            )
+        )
+        + "-- Never edit: installed databases depend on it. Add a new revision instead.\n\n"
+        + body,
         encoding="utf-8",
     )
     (versions / f"{stem}.py").write_text(

@@ -1,5 +1,17 @@
 -- Frozen SQL of toolkit schema revision 0006: hardened capture, guard and health checks.
--- Written by tools/freeze_revision.py from: toolkit/upgrades/0006_hardening.sql, toolkit/tables/locks.sql, toolkit/tables/function_digests.sql, toolkit/functions/claim_text.sql, toolkit/functions/statement_context.sql, toolkit/functions/mask_card.sql, toolkit/functions/mask_last4.sql, toolkit/functions/function_digest.sql, toolkit/functions/record_function_digests.sql, toolkit/functions/take_lock.sql, toolkit/functions/seal.sql, toolkit/functions/maintain.sql, toolkit/functions/trigger_health.sql, toolkit/functions/integrity.sql, toolkit/functions/image_sql.sql, toolkit/functions/capture_generically.sql, toolkit/functions/guard_ddl_command_end.sql, toolkit/functions/guard_table_rewrite.sql, toolkit/functions/guard_leaf_triggers.sql, toolkit/functions/apply_policies.sql, toolkit/upgrades/0006_regenerate_generic.sql, toolkit/privileges.sql, toolkit/record_digests.sql.
+-- Written by tools/freeze_revision.py from: toolkit/upgrades/0006_hardening.sql,
+-- toolkit/tables/locks.sql, toolkit/tables/function_digests.sql, toolkit/functions/text_of.sql,
+-- toolkit/functions/claim_text.sql, toolkit/functions/statement_context.sql,
+-- toolkit/functions/mask_card.sql, toolkit/functions/mask_last4.sql,
+-- toolkit/functions/function_digest.sql, toolkit/functions/record_function_digests.sql,
+-- toolkit/functions/take_lock.sql, toolkit/functions/seal.sql, toolkit/functions/maintain.sql,
+-- toolkit/functions/trigger_health.sql, toolkit/functions/integrity.sql,
+-- toolkit/functions/image_sql.sql, toolkit/functions/capture_generically.sql,
+-- toolkit/functions/guard_ddl_command_end.sql, toolkit/functions/guard_table_rewrite.sql,
+-- toolkit/functions/guard_leaf_triggers.sql, toolkit/functions/missing_partitions.sql,
+-- toolkit/functions/premake_partitions.sql, toolkit/functions/apply_policy.sql,
+-- toolkit/functions/apply_policies.sql, toolkit/upgrades/0006_regenerate_generic.sql,
+-- toolkit/privileges.sql, toolkit/record_digests.sql.
 -- Never edit: installed databases depend on it. Add a new revision instead.
 
 -- Revision 0006 on an installed 0005: what the hardened guard and health checks keep. members
@@ -36,6 +48,19 @@ create table {schema}.function_digests (
     digest text not null,
     recorded_at timestamptz not null default pg_catalog.now()
 );
+
+-- text_of: a value of a created type (an enum, composite, range or domain someone owns, an array
+-- of one, an extension's type) as text, by its type's output function alone. format('%s') calls
+-- the output function, PostgreSQL's own for every such type (only a superuser creates base types),
+-- and looks up no cast, so a cast to text or json its owner adds never runs inside capture, as
+-- the audit owner. NULL stays NULL (num_nulls, not IS NULL, which is row-wise for composites).
+-- A quoted body, as a polymorphic SQL function must have. Python: generate.rendered_text.
+create or replace function {schema}.text_of(p_value anyelement) returns text
+language sql stable parallel safe
+set search_path = pg_catalog, pg_temp
+as $pgaudit$
+    select case pg_catalog.num_nulls(p_value) when 0 then pg_catalog.format('%s', p_value) end
+$pgaudit$;
 
 -- claim_text: a client's claim (application_name, request_id, trace_id) as the trail stores it: at
 -- most 256 characters; a longer one keeps its first 240 and ends with the marker '...[truncated]',
@@ -122,7 +147,8 @@ begin atomic
     join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
     where n.nspname = {schema_name} and (p_functions is null or p.oid = any(p_functions))
     on conflict (function_oid) do update
-        set name = excluded.name, signature = excluded.signature, digest = excluded.digest, recorded_at = pg_catalog.now();
+        set name = excluded.name, signature = excluded.signature, digest = excluded.digest,
+            recorded_at = pg_catalog.now();
     delete from {schema}.function_digests as d
     where not exists (select from pg_catalog.pg_proc as p where p.oid = d.function_oid);
 end;
@@ -166,12 +192,7 @@ create or replace function {schema}.seal(p_max_rows bigint default 100000)
 returns table (block_no bigint, row_count bigint, txid_lo bigint, txid_hi bigint)
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-set timezone = 'UTC'
-set datestyle = 'ISO, YMD'
-set intervalstyle = 'postgres'
-set extra_float_digits = 1
-set bytea_output = 'hex'
-as $pgaudit$
+{pinned_settings}as $pgaudit$
 declare
     v_horizon bigint;
     v_lo bigint;
@@ -437,9 +458,9 @@ $pgaudit$;
 -- as json (p_typed), or its text. Generic capture splices both into the bodies it writes when a
 -- table's columns change: values are stored from the first, hashes and masks computed from the
 -- second. The rule of generate.rendered_text: a built-in type (domains resolved) is its own json
--- and its text cast, a created type only the text of its output function through format('%s'),
--- so that no cast its owner added is ever called, and the same value gives the same token in fast
--- and generic capture. jsonb_build_object takes at most 100 arguments: wide tables are joined.
+-- and its text cast, a created type only the text of its output function (text_of), so that no
+-- cast its owner added is ever called, and the same value gives the same token in fast and
+-- generic capture. jsonb_build_object takes at most 100 arguments: wide tables are joined.
 create or replace function {schema}.image_sql(p_relid oid, p_record text, p_typed boolean)
 returns text
 language sql stable
@@ -463,8 +484,7 @@ as $pgaudit$
                format('%L, %s', c.attname, case
                    when b.typid < 16384 and p_typed then format('%s.%I', p_record, c.attname)
                    when b.typid < 16384 then format('%s.%I::text', p_record, c.attname)
-                   else format('case when pg_catalog.num_nulls(%1$s.%2$I) = 0 then pg_catalog.format(''%%s'', %1$s.%2$I) end',
-                               p_record, c.attname)
+                   else format('%s.text_of(%s.%I)', quote_ident({schema_name}), p_record, c.attname)
                end) as pair
         from columns as c
         join base as b on b.attnum = c.attnum and b.typtype <> 'd'
@@ -514,12 +534,7 @@ declare
 create or replace function %s() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-set timezone = 'UTC'
-set datestyle = 'ISO, YMD'
-set intervalstyle = 'postgres'
-set extra_float_digits = 1
-set bytea_output = 'hex'
-as %L
+{pinned_settings}as %L
 $template$;
     v_statement text := $template$
 declare
@@ -774,10 +789,12 @@ begin
                            and pg_partition_root(g.tgrelid) = t.relid::regclass
                            and g.tgname in ('pgaudit_row', 'pgaudit_truncate')));
             if found then
-                raise exception 'pgaudit-kit: % uses the capture function of %, which only its own audit triggers may call',
-                    v_cmd.object_identity, v_table_name
-                    using errcode = 'insufficient_privilege',
-                          hint = 'audit another table by adding it to pgaudit.toml and running pgaudit-kit apply';
+                raise exception using errcode = 'insufficient_privilege',
+                    message = format('pgaudit-kit: %s uses the capture function of %s, which only '
+                                     'its own audit triggers may call',
+                                     v_cmd.object_identity, v_table_name),
+                    hint = 'audit another table by adding it to pgaudit.toml and running '
+                           'pgaudit-kit apply';
             end if;
             v_relations := v_relations || (select g.tgrelid from pg_trigger g where g.oid = v_cmd.objid);
         end if;
@@ -800,10 +817,12 @@ begin
     where not c.relispartition
     limit 1;
     if found then
-        raise exception 'pgaudit-kit: audited table % cannot be in an inheritance tree (% inherits from %): its triggers miss the writes of inheriting tables',
-            v_table.table_name, v_table.child, v_table.parent
-            using errcode = 'insufficient_privilege',
-                  hint = 'audited tables stay outside inheritance; use declarative partitioning (PARTITION OF), which pgaudit-kit audits';
+        raise exception using errcode = 'insufficient_privilege',
+            message = format('pgaudit-kit: audited table %s cannot be in an inheritance tree (%s '
+                             'inherits from %s): its triggers miss the writes of inheriting tables',
+                             v_table.table_name, v_table.child, v_table.parent),
+            hint = 'audited tables stay outside inheritance; use declarative partitioning '
+                   '(PARTITION OF), which pgaudit-kit audits';
     end if;
     for v_table in
         select t.relid, t.table_name, t.members
@@ -837,8 +856,10 @@ begin
                     case v_member.move when 'joins' then 'INSERT' else 'DELETE' end
                     using errcode = 'insufficient_privilege',
                           hint = case v_member.move
-                              when 'joins' then 'attach only new, empty tables (or foreign tables never), then INSERT the rows through the audited table'
-                              else 'DELETE the rows through the audited table first, or DROP the partition (recorded as DDL)'
+                              when 'joins' then 'attach only new, empty tables (never foreign '
+                                  'ones), then INSERT the rows through the audited table'
+                              else 'DELETE the rows through the audited table first, or DROP '
+                                  'the partition (recorded as DDL)'
                           end;
             end if;
         end loop;
@@ -863,12 +884,14 @@ begin
         values (pg_current_xact_id()::text::bigint, 'guard: partition trigger')
         on conflict (txid) do nothing;
         begin
-            execute format('create trigger pgaudit_truncate after truncate on %s for each statement execute function %s',
+            execute format('create trigger pgaudit_truncate after truncate on %s '
+                           'for each statement execute function %s',
                            v_leaf.relation, v_leaf.truncate_function);
         exception when insufficient_privilege then
             raise exception 'pgaudit-kit: cannot add the audit TRUNCATE trigger to new partition %', v_leaf.relation
                 using errcode = 'insufficient_privilege',
-                      hint = format('grant TRIGGER on it to %I first, or create partitions as the owner of the audited table', {owner_name});
+                      hint = format('grant TRIGGER on it to %I first, or create partitions as '
+                                    'the owner of the audited table', {owner_name});
         end;
         delete from {schema}.maintenance
         where txid = pg_current_xact_id()::text::bigint and command = 'guard: partition trigger';
@@ -889,7 +912,8 @@ begin
         raise exception 'pgaudit-kit: audit trigger % on % would be %', v_hole.trigger_name,
             v_hole.relation, v_hole.state
             using errcode = 'insufficient_privilege',
-                  hint = 'audit triggers are protected; to stop auditing a table, remove it from pgaudit.toml and run pgaudit-kit apply';
+                  hint = 'audit triggers are protected; to stop auditing a table, remove it '
+                         'from pgaudit.toml and run pgaudit-kit apply';
     end if;
 end
 $pgaudit$;
@@ -917,7 +941,9 @@ begin
         raise exception 'pgaudit-kit: % would rewrite the column values of audited table % with no UPDATE events',
             tg_tag, v_table_name
             using errcode = 'insufficient_privilege',
-                  hint = 'change the values with UPDATE (add a column of the new type, UPDATE, drop the old one, rename), or see "Rewriting an audited column" in the pgaudit-kit README';
+                  hint = 'change the values with UPDATE (add a column of the new type, UPDATE, '
+                         'drop the old one, rename), or see "Rewriting an audited column" in the '
+                         'pgaudit-kit README';
     end if;
 end
 $pgaudit$;
@@ -956,12 +982,87 @@ begin
 end
 $pgaudit$;
 
+-- missing_partitions: the log partitions premake_partitions would create: one for the current
+-- period and p_ahead periods after it (settings.partition_interval, aligned in UTC), and one for
+-- every period that has rows waiting in the default partition, each unless an existing partition
+-- overlaps it. The one place partition periods are computed: plan reads it to say what apply
+-- will create.
+create or replace function {schema}.missing_partitions(p_ahead integer)
+returns table (range_from timestamptz, range_to timestamptz)
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+as $pgaudit$
+declare
+    v_interval text;
+    v_step interval;
+begin
+    select s.partition_interval into v_interval from {schema}.settings as s;
+    v_step := ('1 ' || v_interval)::interval;
+    return query
+    select p.start, p.start + v_step
+    from (
+        select date_trunc(v_interval, now()) + v_step * g as start
+        from generate_series(0, p_ahead) as g
+        union
+        select date_trunc(v_interval, d.tx_time) from {schema}.log_rows_default as d
+    ) as p
+    where not exists (
+        select 1 from {schema}.partitions() as x
+        where not x.is_default and x.range_from < p.start + v_step and x.range_to > p.start
+    )
+    order by p.start;
+end
+$pgaudit$;
+
+-- premake_partitions: makes sure the log has a partition for the current period and p_ahead
+-- periods after it, and for every period that has rows waiting in the default partition, so no
+-- row stays there: it creates what missing_partitions lists. Idempotent; returns how many
+-- partitions it created. SECURITY DEFINER so partitions belong to the audit owner, whoever calls
+-- it; lock_timeout keeps it from queueing behind long transactions (maintain reports the failure
+-- and retries next run).
+create or replace function {schema}.premake_partitions(p_ahead integer) returns integer
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set lock_timeout = '5s'
+as $pgaudit$
+declare
+    v_missing record;
+    v_created integer := 0;
+begin
+    for v_missing in select * from {schema}.missing_partitions(p_ahead) loop
+        perform {schema}.begin_maintenance('premake_partitions');
+        perform {schema}.create_partition(v_missing.range_from, v_missing.range_to);
+        v_created := v_created + 1;
+    end loop;
+    return v_created;
+end
+$pgaudit$;
+
+-- apply_policy: what the trail stores of one value's text under a policy other than plain: the
+-- 'hmac:' token under the given key, a mask, or NULL for omit. The one definition of policies in
+-- SQL: fast capture calls it with the policy as a constant (PostgreSQL inlines the function and
+-- folds the CASE, so it costs what calling hmac_token or mask_card directly costs), generic
+-- capture with each column's policy from the registry (apply_policies). Plain values are stored
+-- by the callers as json. Python twins: policies.hmac_token_from_pads and policies.apply_mask.
+create or replace function {schema}.apply_policy(p_policy text, p_text text, p_k_in bytea,
+                                                 p_k_out bytea)
+returns text
+language sql stable parallel safe
+return case p_policy
+    when 'hash' then {schema}.hmac_token(p_text, p_k_in, p_k_out)
+    when 'mask:email' then {schema}.mask_email(p_text)
+    when 'mask:card' then {schema}.mask_card(p_text)
+    when 'mask:last4' then {schema}.mask_last4(p_text)
+end;
+
 -- apply_policies: a row image under column policies looked up by name: p_values holds each
 -- column's value as json, p_texts its text (both from image_sql); plain columns keep the value,
--- hashed and masked ones are computed from the text, omitted ones are left out. A column the map
--- does not name gets p_default (hash or omit), so a column added after apply is never stored in
--- plain text. Used by generic capture only: fast capture bakes each column's policy into its own
--- SQL, with the same rendering (generate.rendered_text), so a value hashes to the same token.
+-- the others become what apply_policy makes of the text, omitted ones are left out. A column the
+-- map does not name gets p_default (hash or omit), so a column added after apply is never stored
+-- in plain text. Used by generic capture; fast capture calls apply_policy itself, with each
+-- column's policy baked in, so a value hashes to the same token in both.
 create or replace function {schema}.apply_policies(p_values jsonb, p_texts jsonb, p_policies jsonb,
                                                    p_default text, p_k_in bytea, p_k_out bytea)
 returns json
@@ -970,10 +1071,8 @@ return (
     select coalesce(pg_catalog.json_object_agg(e.key,
                case coalesce(p_policies ->> e.key, p_default)
                    when 'plain' then e.value::json
-                   when 'hash' then pg_catalog.to_json({schema}.hmac_token(p_texts ->> e.key, p_k_in, p_k_out))
-                   when 'mask:email' then pg_catalog.to_json({schema}.mask_email(p_texts ->> e.key))
-                   when 'mask:card' then pg_catalog.to_json({schema}.mask_card(p_texts ->> e.key))
-                   when 'mask:last4' then pg_catalog.to_json({schema}.mask_last4(p_texts ->> e.key))
+                   else pg_catalog.to_json({schema}.apply_policy(
+                       coalesce(p_policies ->> e.key, p_default), p_texts ->> e.key, p_k_in, p_k_out))
                end order by e.key), '{{}}'::json)
     from pg_catalog.jsonb_each(p_values) as e
     where coalesce(p_policies ->> e.key, p_default) <> 'omit'

@@ -9,17 +9,14 @@ grant select on table {table} to {owner};
 alter role {owner} bypassrls;
 set local role {owner};
 set local row_security = off;
-set local timezone = 'UTC';
-set local datestyle = 'ISO, YMD';
-set local intervalstyle = 'postgres';
-set local extra_float_digits = 1;
-set local bytea_output = 'hex';
-insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
+{settings}insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
                           login_role, effective_role, application_name, client_addr, request_id,
                           trace_id, key_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'SNAPSHOT', {table_name},
-       {key_new}, {image_new}, c.login_role, c.effective_role, c.application_name, c.client_addr,
-       c.request_id, c.trace_id, k.key_id
+       {key_new},
+       {image_new},
+       c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
+       c.trace_id, k.key_id
 from {table} as n
 cross join {schema}.statement_context() as c
 left join lateral (

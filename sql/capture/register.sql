@@ -5,9 +5,20 @@ insert into {schema}.audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
      skip_unchanged, update_images, attnums, members)
-values ({table_regclass}::regclass, {table_name}, {partitioned}, {key_columns}, {policies}::jsonb,
-        {columns}::jsonb, {statement_function_sig}, {row_function_sig}, {truncate_function_sig},
-        {triggers}, {fingerprint}, {retention_class}, {default_policy}, {skip_unchanged},
+values ({table_regclass}::regclass,
+        {table_name},
+        {partitioned},
+        {key_columns},
+        {policies}::jsonb,
+        {columns}::jsonb,
+        {statement_function_sig},
+        {row_function_sig},
+        {truncate_function_sig},
+        {triggers},
+        {fingerprint},
+        {retention_class},
+        {default_policy},
+        {skip_unchanged},
         {update_images},
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
@@ -25,6 +36,8 @@ on conflict (relid) do update set
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
-select {schema}.record_function_digests(array_remove(array[{statement_function_sig}::oid,
-                                                           {row_function_sig}::oid,
-                                                           {truncate_function_sig}::oid], null));
+select {schema}.record_function_digests(array_remove(array[
+    {statement_function_sig}::oid,
+    {row_function_sig}::oid,
+    {truncate_function_sig}::oid
+], null));

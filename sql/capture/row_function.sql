@@ -35,7 +35,10 @@ begin
                               new_values, changed_columns, login_role, effective_role,
                               application_name, client_addr, request_id, trace_id, key_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, {table_name},
-            case when tg_op = 'INSERT' then {key_new} else {key_old} end,
+            case when tg_op = 'INSERT'
+                then {key_new}
+                else {key_old}
+            end,
             v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
             v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
             v_ctx.request_id, v_ctx.trace_id, v_key_id);

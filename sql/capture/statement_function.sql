@@ -20,7 +20,8 @@ begin
                                   login_role, effective_role, application_name, client_addr,
                                   request_id, trace_id, key_id)
         select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', {table_name},
-               {key_new}, {image_new},
+               {key_new},
+               {image_new},
                v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
                v_ctx.request_id, v_ctx.trace_id, v_key_id
         from new_rows as n;
@@ -29,7 +30,8 @@ begin
                                   login_role, effective_role, application_name, client_addr,
                                   request_id, trace_id, key_id)
         select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', {table_name},
-               {key_old}, {image_old},
+               {key_old},
+               {image_old},
                v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
                v_ctx.request_id, v_ctx.trace_id, v_key_id
         from old_rows as o;

@@ -1,6 +1,7 @@
 -- Every privilege held in the audit schema by a role other than the object's owner, with
 -- defaults made explicit (acldefault), so PUBLIC's implicit EXECUTE on functions shows up.
--- Row types of tables are left out: their default USAGE grants no access to data.
+-- Row types of tables are left out: their default USAGE grants no access to data. Functions are
+-- named with their argument types' pg_type names, as privileges.Grant names them: seal(int8).
 select coalesce(pg_catalog.pg_get_userbyid(nullif(g.grantee, 0)), 'PUBLIC'), g.kind, g.object,
        g.privilege_type
 from (
@@ -16,7 +17,11 @@ from (
              case when c.relkind = 'S' then 's' else 'r' end::"char", c.relowner))) a
     where c.relnamespace = %(schema)s::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
   union all
-    select 'function', p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',
+    select 'function',
+           p.proname || '(' || coalesce((
+               select pg_catalog.string_agg(t.typname, ',' order by g.n)
+               from unnest(p.proargtypes::oid[]) with ordinality as g(type, n)
+               join pg_catalog.pg_type t on t.oid = g.type), '') || ')',
            a.grantee, a.privilege_type, p.proowner
     from pg_catalog.pg_proc p,
          pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a

@@ -33,12 +33,7 @@ declare
 create or replace function %s() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-set timezone = 'UTC'
-set datestyle = 'ISO, YMD'
-set intervalstyle = 'postgres'
-set extra_float_digits = 1
-set bytea_output = 'hex'
-as %L
+{pinned_settings}as %L
 $template$;
     v_statement text := $template$
 declare

@@ -58,10 +58,12 @@ begin
                            and pg_partition_root(g.tgrelid) = t.relid::regclass
                            and g.tgname in ('pgaudit_row', 'pgaudit_truncate')));
             if found then
-                raise exception 'pgaudit-kit: % uses the capture function of %, which only its own audit triggers may call',
-                    v_cmd.object_identity, v_table_name
-                    using errcode = 'insufficient_privilege',
-                          hint = 'audit another table by adding it to pgaudit.toml and running pgaudit-kit apply';
+                raise exception using errcode = 'insufficient_privilege',
+                    message = format('pgaudit-kit: %s uses the capture function of %s, which only '
+                                     'its own audit triggers may call',
+                                     v_cmd.object_identity, v_table_name),
+                    hint = 'audit another table by adding it to pgaudit.toml and running '
+                           'pgaudit-kit apply';
             end if;
             v_relations := v_relations || (select g.tgrelid from pg_trigger g where g.oid = v_cmd.objid);
         end if;
@@ -84,10 +86,12 @@ begin
     where not c.relispartition
     limit 1;
     if found then
-        raise exception 'pgaudit-kit: audited table % cannot be in an inheritance tree (% inherits from %): its triggers miss the writes of inheriting tables',
-            v_table.table_name, v_table.child, v_table.parent
-            using errcode = 'insufficient_privilege',
-                  hint = 'audited tables stay outside inheritance; use declarative partitioning (PARTITION OF), which pgaudit-kit audits';
+        raise exception using errcode = 'insufficient_privilege',
+            message = format('pgaudit-kit: audited table %s cannot be in an inheritance tree (%s '
+                             'inherits from %s): its triggers miss the writes of inheriting tables',
+                             v_table.table_name, v_table.child, v_table.parent),
+            hint = 'audited tables stay outside inheritance; use declarative partitioning '
+                   '(PARTITION OF), which pgaudit-kit audits';
     end if;
     for v_table in
         select t.relid, t.table_name, t.members
@@ -121,8 +125,10 @@ begin
                     case v_member.move when 'joins' then 'INSERT' else 'DELETE' end
                     using errcode = 'insufficient_privilege',
                           hint = case v_member.move
-                              when 'joins' then 'attach only new, empty tables (or foreign tables never), then INSERT the rows through the audited table'
-                              else 'DELETE the rows through the audited table first, or DROP the partition (recorded as DDL)'
+                              when 'joins' then 'attach only new, empty tables (never foreign '
+                                  'ones), then INSERT the rows through the audited table'
+                              else 'DELETE the rows through the audited table first, or DROP '
+                                  'the partition (recorded as DDL)'
                           end;
             end if;
         end loop;
@@ -147,12 +153,14 @@ begin
         values (pg_current_xact_id()::text::bigint, 'guard: partition trigger')
         on conflict (txid) do nothing;
         begin
-            execute format('create trigger pgaudit_truncate after truncate on %s for each statement execute function %s',
+            execute format('create trigger pgaudit_truncate after truncate on %s '
+                           'for each statement execute function %s',
                            v_leaf.relation, v_leaf.truncate_function);
         exception when insufficient_privilege then
             raise exception 'pgaudit-kit: cannot add the audit TRUNCATE trigger to new partition %', v_leaf.relation
                 using errcode = 'insufficient_privilege',
-                      hint = format('grant TRIGGER on it to %I first, or create partitions as the owner of the audited table', {owner_name});
+                      hint = format('grant TRIGGER on it to %I first, or create partitions as '
+                                    'the owner of the audited table', {owner_name});
         end;
         delete from {schema}.maintenance
         where txid = pg_current_xact_id()::text::bigint and command = 'guard: partition trigger';
@@ -173,7 +181,8 @@ begin
         raise exception 'pgaudit-kit: audit trigger % on % would be %', v_hole.trigger_name,
             v_hole.relation, v_hole.state
             using errcode = 'insufficient_privilege',
-                  hint = 'audit triggers are protected; to stop auditing a table, remove it from pgaudit.toml and run pgaudit-kit apply';
+                  hint = 'audit triggers are protected; to stop auditing a table, remove it '
+                         'from pgaudit.toml and run pgaudit-kit apply';
     end if;
 end
 $pgaudit$;

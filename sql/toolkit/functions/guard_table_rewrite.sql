@@ -21,7 +21,9 @@ begin
         raise exception 'pgaudit-kit: % would rewrite the column values of audited table % with no UPDATE events',
             tg_tag, v_table_name
             using errcode = 'insufficient_privilege',
-                  hint = 'change the values with UPDATE (add a column of the new type, UPDATE, drop the old one, rename), or see "Rewriting an audited column" in the pgaudit-kit README';
+                  hint = 'change the values with UPDATE (add a column of the new type, UPDATE, '
+                         'drop the old one, rename), or see "Rewriting an audited column" in the '
+                         'pgaudit-kit README';
     end if;
 end
 $pgaudit$;

@@ -3,9 +3,9 @@
 -- as json (p_typed), or its text. Generic capture splices both into the bodies it writes when a
 -- table's columns change: values are stored from the first, hashes and masks computed from the
 -- second. The rule of generate.rendered_text: a built-in type (domains resolved) is its own json
--- and its text cast, a created type only the text of its output function through format('%s'),
--- so that no cast its owner added is ever called, and the same value gives the same token in fast
--- and generic capture. jsonb_build_object takes at most 100 arguments: wide tables are joined.
+-- and its text cast, a created type only the text of its output function (text_of), so that no
+-- cast its owner added is ever called, and the same value gives the same token in fast and
+-- generic capture. jsonb_build_object takes at most 100 arguments: wide tables are joined.
 create or replace function {schema}.image_sql(p_relid oid, p_record text, p_typed boolean)
 returns text
 language sql stable
@@ -29,8 +29,7 @@ as $pgaudit$
                format('%L, %s', c.attname, case
                    when b.typid < 16384 and p_typed then format('%s.%I', p_record, c.attname)
                    when b.typid < 16384 then format('%s.%I::text', p_record, c.attname)
-                   else format('case when pg_catalog.num_nulls(%1$s.%2$I) = 0 then pg_catalog.format(''%%s'', %1$s.%2$I) end',
-                               p_record, c.attname)
+                   else format('%s.text_of(%s.%I)', quote_ident({schema_name}), p_record, c.attname)
                end) as pair
         from columns as c
         join base as b on b.attnum = c.attnum and b.typtype <> 'd'

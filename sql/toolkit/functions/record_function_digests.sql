@@ -13,7 +13,8 @@ begin atomic
     join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
     where n.nspname = {schema_name} and (p_functions is null or p.oid = any(p_functions))
     on conflict (function_oid) do update
-        set name = excluded.name, signature = excluded.signature, digest = excluded.digest, recorded_at = pg_catalog.now();
+        set name = excluded.name, signature = excluded.signature, digest = excluded.digest,
+            recorded_at = pg_catalog.now();
     delete from {schema}.function_digests as d
     where not exists (select from pg_catalog.pg_proc as p where p.oid = d.function_oid);
 end;

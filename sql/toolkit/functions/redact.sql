@@ -7,12 +7,7 @@ create or replace function {schema}.redact(p_row_id bigint, p_reason text)
 returns {schema}.redactions
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-set timezone = 'UTC'
-set datestyle = 'ISO, YMD'
-set intervalstyle = 'postgres'
-set extra_float_digits = 1
-set bytea_output = 'hex'
-as $pgaudit$
+{pinned_settings}as $pgaudit$
 declare
     v_row {schema}.log_rows;
     v_done {schema}.redactions;

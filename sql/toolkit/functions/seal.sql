@@ -11,12 +11,7 @@ create or replace function {schema}.seal(p_max_rows bigint default 100000)
 returns table (block_no bigint, row_count bigint, txid_lo bigint, txid_hi bigint)
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-set timezone = 'UTC'
-set datestyle = 'ISO, YMD'
-set intervalstyle = 'postgres'
-set extra_float_digits = 1
-set bytea_output = 'hex'
-as $pgaudit$
+{pinned_settings}as $pgaudit$
 declare
     v_horizon bigint;
     v_lo bigint;

@@ -1,0 +1,1 @@
+select range_from, range_to from {schema}.missing_partitions(%(ahead)s)

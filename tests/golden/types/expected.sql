@@ -1,0 +1,496 @@
+-- note: app.visits.note: the comment tag pgaudit:plain is ignored: it is looser than default_policy
+-- hash (a comment may only tighten a column; classify it in pgaudit.toml to loosen it)
+
+-- pin the search_path and the lock timeout for this transaction
+-- How the transaction runs, before any change.
+-- Every name pgaudit-kit writes is schema-qualified and its SECURITY DEFINER functions pin their
+-- own search_path; pinning the transaction's as well means no schema a user can create in can
+-- stand in for a type, operator or function while the install runs (pgspot checks this).
+set local search_path = pg_catalog, pg_temp;
+-- Wait at most this long for a table lock, then fail and roll back, rather than queue the
+-- application's statements behind the install (apply --lock-timeout).
+set local lock_timeout = '10s';
+
+-- create the NOLOGIN owner role audit_owner
+-- The owner of the audit schema. NOLOGIN: nobody logs in as it; it only owns the trail and runs
+-- the SECURITY DEFINER functions that write it.
+create role "audit_owner" nologin;
+
+-- create schema audit owned by audit_owner
+-- The audit schema, owned by the owner role from the start.
+create schema "audit" authorization "audit_owner";
+
+-- toolkit schema revision 0001: initial toolkit schema
+-- (frozen SQL: migrations/versions)
+
+-- toolkit schema revision 0002: retention and maintenance
+-- (frozen SQL: migrations/versions)
+
+-- toolkit schema revision 0003: generic capture after column changes
+-- (frozen SQL: migrations/versions)
+
+-- toolkit schema revision 0004: seal cuts blocks only where rows lie below the cut
+-- (frozen SQL: migrations/versions)
+
+-- toolkit schema revision 0005: investigations: lookup by value, key shredding, redaction
+-- (frozen SQL: migrations/versions)
+
+-- toolkit schema revision 0006: hardened capture, guard and health checks
+-- (frozen SQL: migrations/versions)
+
+-- create the monthly log partitions missing for this month and 3 ahead
+select "audit".premake_partitions(3);
+
+-- create the guard's event triggers (they refuse DDL that would silence the trail)
+-- Drops the guard's event triggers (apply recreates them; uninstall removes the guard).
+drop event trigger if exists "pgaudit_guard_drop_audit_84d5eb38";
+drop event trigger if exists "pgaudit_guard_ddl_audit_84d5eb38";
+drop event trigger if exists "pgaudit_guard_rewrite_audit_84d5eb38";
+drop event trigger if exists "pgaudit_guard_leaf_audit_84d5eb38";
+-- The guard: event triggers that refuse DDL which would silence, erase or rewrite the trail, and
+-- record DDL on audited tables (see guard_sql_drop, guard_ddl_command_end, guard_table_rewrite and
+-- guard_leaf_triggers). Creating event triggers needs a superuser; their functions stay owned by
+-- the owner role. ENABLE ALWAYS: they fire under session_replication_role = replica too.
+create event trigger "pgaudit_guard_drop_audit_84d5eb38" on sql_drop
+    execute function "audit".guard_sql_drop();
+create event trigger "pgaudit_guard_ddl_audit_84d5eb38" on ddl_command_end
+    execute function "audit".guard_ddl_command_end();
+create event trigger "pgaudit_guard_rewrite_audit_84d5eb38" on table_rewrite
+    execute function "audit".guard_table_rewrite();
+create event trigger "pgaudit_guard_leaf_audit_84d5eb38" on ddl_command_end
+    execute function "audit".guard_leaf_triggers();
+alter event trigger "pgaudit_guard_drop_audit_84d5eb38" enable always;
+alter event trigger "pgaudit_guard_ddl_audit_84d5eb38" enable always;
+alter event trigger "pgaudit_guard_rewrite_audit_84d5eb38" enable always;
+alter event trigger "pgaudit_guard_leaf_audit_84d5eb38" enable always;
+
+-- create the first HMAC key
+select "audit".rotate_key();
+
+-- audit app.visits (3 hash, 1 mask:last4, 1 omit, 5 plain)
+-- Captures INSERT and DELETE one statement at a time from the transition tables: a bulk statement
+-- costs one trigger call and one INSERT ... SELECT into the log, not one call per row. Column
+-- references and policies are baked in by the generator (no catalog lookups, no dynamic SQL).
+-- SECURITY DEFINER runs it as the audit owner, the only role that may write the log; the pinned
+-- settings (those the table's column types render by: timezone for timestamptz, bytea_output for
+-- bytea...) make every value render the same way whatever the session has set.
+create or replace function "audit"."capture_app_visits_729abcca_statement"() returns trigger
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+set "timezone" = 'UTC'
+set "datestyle" = 'ISO, YMD'
+set "intervalstyle" = 'postgres'
+set "extra_float_digits" = '1'
+set "bytea_output" = 'hex'
+as $pgaudit$
+declare
+    v_ctx "audit".statement_context := "audit".statement_context();
+    v_key_id integer;
+    v_k_in bytea;
+    v_k_out bytea;
+begin
+    -- the current HMAC key; capture fails closed rather than store a value it cannot hash
+    select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
+    from "audit".hmac_keys as k
+    where k.shredded_at is null
+    order by k.key_id desc
+    limit 1;
+    if v_k_in is null then
+        raise exception 'pgaudit-kit: no usable HMAC key in %', 'audit'
+            using hint = 'run pgaudit-kit key rotate';
+    end if;
+    if tg_op = 'INSERT' then
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
+                                  login_role, effective_role, application_name, client_addr,
+                                  request_id, trace_id, key_id)
+        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'app.visits',
+               json_build_object(
+                   'id', n."id"),
+               json_build_object(
+                   'id', n."id",
+                   'mood', "audit".text_of(n."mood"),
+                   'moods', "audit".apply_policy('hash', "audit".text_of(n."moods"), v_k_in, v_k_out),
+                   'pair', "audit".text_of(n."pair"),
+                   'gloom', "audit".apply_policy('mask:last4', "audit".text_of(n."gloom"), v_k_in, v_k_out),
+                   'score', n."score",
+                   'at', n."at",
+                   'note', "audit".apply_policy('hash', n."note"::text, v_k_in, v_k_out),
+                   'twice', "audit".apply_policy('hash', n."twice"::text, v_k_in, v_k_out)),
+               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
+               v_ctx.request_id, v_ctx.trace_id, v_key_id
+        from new_rows as n;
+    else
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  login_role, effective_role, application_name, client_addr,
+                                  request_id, trace_id, key_id)
+        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'app.visits',
+               json_build_object(
+                   'id', o."id"),
+               json_build_object(
+                   'id', o."id",
+                   'mood', "audit".text_of(o."mood"),
+                   'moods', "audit".apply_policy('hash', "audit".text_of(o."moods"), v_k_in, v_k_out),
+                   'pair', "audit".text_of(o."pair"),
+                   'gloom', "audit".apply_policy('mask:last4', "audit".text_of(o."gloom"), v_k_in, v_k_out),
+                   'score', o."score",
+                   'at', o."at",
+                   'note', "audit".apply_policy('hash', o."note"::text, v_k_in, v_k_out),
+                   'twice', "audit".apply_policy('hash', o."twice"::text, v_k_in, v_k_out)),
+               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
+               v_ctx.request_id, v_ctx.trace_id, v_key_id
+        from old_rows as o;
+    end if;
+    return null;
+end
+$pgaudit$;
+-- Owned by the audit owner, so SECURITY DEFINER runs as that NOLOGIN role (never as the superuser
+-- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
+alter function "audit"."capture_app_visits_729abcca_statement"() owner to "audit_owner";
+revoke all on function "audit"."capture_app_visits_729abcca_statement"() from public;
+-- Captures one row at a time: UPDATE on ordinary tables (OLD and NEW arrive paired, which
+-- transition tables do not promise), and every operation on partitioned tables, whose row
+-- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
+-- statement function (each costs time on every row, so only those the column types need); only
+-- changed columns are compared, hashed and stored, and the key is read only when a hashed value
+-- is to be stored. Changed-column
+-- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+create or replace function "audit"."capture_app_visits_729abcca_row"() returns trigger
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+set "timezone" = 'UTC'
+set "datestyle" = 'ISO, YMD'
+set "intervalstyle" = 'postgres'
+set "extra_float_digits" = '1'
+set "bytea_output" = 'hex'
+as $pgaudit$
+declare
+    v_ctx "audit".statement_context;
+    v_key_id integer;
+    v_k_in bytea;
+    v_k_out bytea;
+    v_changed text[] := '{}';
+    v_old jsonb;
+    v_new jsonb;
+    v_old_image json;
+    v_new_image json;
+begin
+    -- no key read here
+    if tg_op = 'UPDATE' then
+        if new."id" is distinct from old."id" then
+            v_changed := v_changed || 'id'::text;
+        end if;
+        if "audit".text_of(new."mood") is distinct from "audit".text_of(old."mood") then
+            v_changed := v_changed || 'mood'::text;
+        end if;
+        if "audit".text_of(new."moods") is distinct from "audit".text_of(old."moods") then
+            v_changed := v_changed || 'moods'::text;
+        end if;
+        if "audit".text_of(new."pair") is distinct from "audit".text_of(old."pair") then
+            v_changed := v_changed || 'pair'::text;
+        end if;
+        if "audit".text_of(new."gloom") is distinct from "audit".text_of(old."gloom") then
+            v_changed := v_changed || 'gloom'::text;
+        end if;
+        if new."score" is distinct from old."score" then
+            v_changed := v_changed || 'score'::text;
+        end if;
+        if new."at" is distinct from old."at" then
+            v_changed := v_changed || 'at'::text;
+        end if;
+        if new."note" is distinct from old."note" then
+            v_changed := v_changed || 'note'::text;
+        end if;
+        if new."secret" is distinct from old."secret" then
+            v_changed := v_changed || 'secret'::text;
+        end if;
+        if new."twice" is distinct from old."twice" then
+            v_changed := v_changed || 'twice'::text;
+        end if;
+        if cardinality(v_changed) = 0 then
+            return null;
+        end if;
+        -- the key is read once per row, and only when a value is to be hashed
+        if v_k_in is null then
+            -- the current HMAC key; capture fails closed rather than store a value it cannot hash
+            select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
+            from "audit".hmac_keys as k
+            where k.shredded_at is null
+            order by k.key_id desc
+            limit 1;
+            if v_k_in is null then
+                raise exception 'pgaudit-kit: no usable HMAC key in %', 'audit'
+                    using hint = 'run pgaudit-kit key rotate';
+            end if;
+        end if;
+        v_old_image := json_build_object(
+            'id', old."id",
+            'mood', "audit".text_of(old."mood"),
+            'moods', "audit".apply_policy('hash', "audit".text_of(old."moods"), v_k_in, v_k_out),
+            'pair', "audit".text_of(old."pair"),
+            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(old."gloom"), v_k_in, v_k_out),
+            'score', old."score",
+            'at', old."at",
+            'note', "audit".apply_policy('hash', old."note"::text, v_k_in, v_k_out),
+            'twice', "audit".apply_policy('hash', old."twice"::text, v_k_in, v_k_out));
+        v_new_image := json_build_object(
+            'id', new."id",
+            'mood', "audit".text_of(new."mood"),
+            'moods', "audit".apply_policy('hash', "audit".text_of(new."moods"), v_k_in, v_k_out),
+            'pair', "audit".text_of(new."pair"),
+            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(new."gloom"), v_k_in, v_k_out),
+            'score', new."score",
+            'at', new."at",
+            'note', "audit".apply_policy('hash', new."note"::text, v_k_in, v_k_out),
+            'twice', "audit".apply_policy('hash', new."twice"::text, v_k_in, v_k_out));
+    elsif tg_op = 'INSERT' then
+        -- the key is read once per row, and only when a value is to be hashed
+        if v_k_in is null then
+            -- the current HMAC key; capture fails closed rather than store a value it cannot hash
+            select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
+            from "audit".hmac_keys as k
+            where k.shredded_at is null
+            order by k.key_id desc
+            limit 1;
+            if v_k_in is null then
+                raise exception 'pgaudit-kit: no usable HMAC key in %', 'audit'
+                    using hint = 'run pgaudit-kit key rotate';
+            end if;
+        end if;
+        v_new_image := json_build_object(
+            'id', new."id",
+            'mood', "audit".text_of(new."mood"),
+            'moods', "audit".apply_policy('hash', "audit".text_of(new."moods"), v_k_in, v_k_out),
+            'pair', "audit".text_of(new."pair"),
+            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(new."gloom"), v_k_in, v_k_out),
+            'score', new."score",
+            'at', new."at",
+            'note', "audit".apply_policy('hash', new."note"::text, v_k_in, v_k_out),
+            'twice', "audit".apply_policy('hash', new."twice"::text, v_k_in, v_k_out));
+    else
+        -- the key is read once per row, and only when a value is to be hashed
+        if v_k_in is null then
+            -- the current HMAC key; capture fails closed rather than store a value it cannot hash
+            select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
+            from "audit".hmac_keys as k
+            where k.shredded_at is null
+            order by k.key_id desc
+            limit 1;
+            if v_k_in is null then
+                raise exception 'pgaudit-kit: no usable HMAC key in %', 'audit'
+                    using hint = 'run pgaudit-kit key rotate';
+            end if;
+        end if;
+        v_old_image := json_build_object(
+            'id', old."id",
+            'mood', "audit".text_of(old."mood"),
+            'moods', "audit".apply_policy('hash', "audit".text_of(old."moods"), v_k_in, v_k_out),
+            'pair', "audit".text_of(old."pair"),
+            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(old."gloom"), v_k_in, v_k_out),
+            'score', old."score",
+            'at', old."at",
+            'note', "audit".apply_policy('hash', old."note"::text, v_k_in, v_k_out),
+            'twice', "audit".apply_policy('hash', old."twice"::text, v_k_in, v_k_out));
+    end if;
+    v_ctx := "audit".statement_context();
+    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                              new_values, changed_columns, login_role, effective_role,
+                              application_name, client_addr, request_id, trace_id, key_id)
+    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'app.visits',
+            case when tg_op = 'INSERT'
+                then json_build_object(
+                    'id', new."id")
+                else json_build_object(
+                    'id', old."id")
+            end,
+            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
+            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
+            v_ctx.request_id, v_ctx.trace_id, v_key_id);
+    return null;
+end
+$pgaudit$;
+-- Owned by the audit owner, so SECURITY DEFINER runs as that NOLOGIN role (never as the superuser
+-- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
+alter function "audit"."capture_app_visits_729abcca_row"() owner to "audit_owner";
+revoke all on function "audit"."capture_app_visits_729abcca_row"() from public;
+-- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
+-- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
+-- only that one), so new_values names the partition when it is not the audited table itself.
+create or replace function "audit"."capture_app_visits_729abcca_truncate"() returns trigger
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+as $pgaudit$
+declare
+    v_ctx "audit".statement_context := "audit".statement_context();
+begin
+    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
+                              effective_role, application_name, client_addr, request_id, trace_id)
+    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'app.visits',
+            case when (tg_table_schema, tg_table_name) <> ('app', 'visits')
+                 then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
+            end,
+            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
+            v_ctx.request_id, v_ctx.trace_id);
+    return null;
+end
+$pgaudit$;
+-- Owned by the audit owner, so SECURITY DEFINER runs as that NOLOGIN role (never as the superuser
+-- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
+alter function "audit"."capture_app_visits_729abcca_truncate"() owner to "audit_owner";
+revoke all on function "audit"."capture_app_visits_729abcca_truncate"() from public;
+-- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
+-- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
+-- session_replication_role = replica (logical replication apply, pg_restore).
+create or replace trigger pgaudit_insert after insert on "app"."visits"
+    referencing new table as new_rows
+    for each statement execute function "audit"."capture_app_visits_729abcca_statement"();
+create or replace trigger pgaudit_delete after delete on "app"."visits"
+    referencing old table as old_rows
+    for each statement execute function "audit"."capture_app_visits_729abcca_statement"();
+create or replace trigger pgaudit_update after update on "app"."visits"
+    for each row execute function "audit"."capture_app_visits_729abcca_row"();
+create or replace trigger pgaudit_truncate after truncate on "app"."visits"
+    for each statement execute function "audit"."capture_app_visits_729abcca_truncate"();
+alter table "app"."visits"
+    enable always trigger pgaudit_insert,
+    enable always trigger pgaudit_delete,
+    enable always trigger pgaudit_update,
+    enable always trigger pgaudit_truncate;
+-- Records what was installed on the table, for the guard, status and check. attnums lets the
+-- guard follow columns through renames; members, the partitions the guard has accepted;
+-- registering (re)starts fast capture and records the capture functions' fingerprints.
+insert into "audit".audited_tables as t
+    (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
+     row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
+     skip_unchanged, update_images, attnums, members)
+values ('"app"."visits"'::regclass,
+        'app.visits',
+        false,
+        '{id}'::text[],
+        '{
+    "id": "plain",
+    "mood": "plain",
+    "moods": "hash",
+    "pair": "plain",
+    "gloom": "mask:last4",
+    "score": "plain",
+    "at": "plain",
+    "note": "hash",
+    "secret": "omit",
+    "twice": "hash"
+}'::jsonb,
+        '{
+    "id": "bigint",
+    "mood": "app.mood",
+    "moods": "app.mood[]",
+    "pair": "app.pair",
+    "gloom": "app.gloomy",
+    "score": "app.positive",
+    "at": "timestamp with time zone",
+    "note": "text",
+    "secret": "text",
+    "twice": "bigint"
+}'::jsonb,
+        '"audit"."capture_app_visits_729abcca_statement"()'::regprocedure,
+        '"audit"."capture_app_visits_729abcca_row"()'::regprocedure,
+        '"audit"."capture_app_visits_729abcca_truncate"()'::regprocedure,
+        '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
+        '5f3d0634765a96ef351f0cc4f51599b1892005684848f57e12afb865bfd64eb2',
+        'default',
+        'hash',
+        true,
+        'full',
+        (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
+         from pg_catalog.pg_attribute as a
+         where a.attrelid = '"app"."visits"'::regclass and a.attnum > 0 and not a.attisdropped),
+        (select coalesce(pg_catalog.array_agg(p.relid::oid order by p.relid::oid), '{}')
+         from pg_catalog.pg_partition_tree('"app"."visits"'::regclass) as p
+         where p.relid <> '"app"."visits"'::regclass))
+on conflict (relid) do update set
+    table_name = excluded.table_name, partitioned = excluded.partitioned,
+    key_columns = excluded.key_columns, policies = excluded.policies, columns = excluded.columns,
+    statement_function = excluded.statement_function, row_function = excluded.row_function,
+    truncate_function = excluded.truncate_function, triggers = excluded.triggers,
+    fingerprint = excluded.fingerprint, installed_at = now(),
+    retention_class = excluded.retention_class, default_policy = excluded.default_policy,
+    skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
+    drift_detail = null, generic_policies = null, generic_keys = null;
+select "audit".record_function_digests(array_remove(array[
+    '"audit"."capture_app_visits_729abcca_statement"()'::regprocedure::oid,
+    '"audit"."capture_app_visits_729abcca_row"()'::regprocedure::oid,
+    '"audit"."capture_app_visits_729abcca_truncate"()'::regprocedure::oid
+], null));
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
+-- (stored as jsonb prints them, whatever the layout of the literal here).
+insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
+                          effective_role, application_name, client_addr, request_id, trace_id)
+select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'app.visits',
+       '{
+    "action": "start",
+    "policies": {
+        "id": "plain",
+        "mood": "plain",
+        "moods": "hash",
+        "pair": "plain",
+        "gloom": "mask:last4",
+        "score": "plain",
+        "at": "plain",
+        "note": "hash",
+        "secret": "omit",
+        "twice": "hash"
+    },
+    "key": [
+        "id"
+    ],
+    "retention": "default",
+    "fingerprint": "5f3d0634765a96ef351f0cc4f51599b1892005684848f57e12afb865bfd64eb2"
+}'::jsonb::json,
+       c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
+       c.trace_id
+from "audit".statement_context() as c;
+
+-- baseline: one SNAPSHOT event per existing row of app.visits
+-- Baseline: one SNAPSHOT event per existing row, policies applied, so later UPDATE and DELETE
+-- events have a known starting point. It runs after the triggers exist, in the same transaction:
+-- CREATE TRIGGER locked out writers, so no change falls between the snapshot and the trigger.
+-- The rows are read as the audit owner, never as the superuser running apply: whatever of the
+-- application's a read could reach would otherwise run with superuser rights. The owner may read
+-- the table (and bypass row-level security, which would filter the baseline and run the
+-- application's policies) for this statement only; both are taken back before the step ends.
+grant select on table "app"."visits" to "audit_owner";
+alter role "audit_owner" bypassrls;
+set local role "audit_owner";
+set local row_security = off;
+set local "timezone" = 'UTC';
+set local "datestyle" = 'ISO, YMD';
+set local "intervalstyle" = 'postgres';
+set local "extra_float_digits" = '1';
+set local "bytea_output" = 'hex';
+insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
+                          login_role, effective_role, application_name, client_addr, request_id,
+                          trace_id, key_id)
+select c.txid, transaction_timestamp(), statement_timestamp(), 'SNAPSHOT', 'app.visits',
+       json_build_object(
+           'id', n."id"),
+       json_build_object(
+           'id', n."id",
+           'mood', "audit".text_of(n."mood"),
+           'moods', "audit".apply_policy('hash', "audit".text_of(n."moods"), k.k_in, k.k_out),
+           'pair', "audit".text_of(n."pair"),
+           'gloom', "audit".apply_policy('mask:last4', "audit".text_of(n."gloom"), k.k_in, k.k_out),
+           'score', n."score",
+           'at', n."at",
+           'note', "audit".apply_policy('hash', n."note"::text, k.k_in, k.k_out),
+           'twice', "audit".apply_policy('hash', n."twice"::text, k.k_in, k.k_out)),
+       c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
+       c.trace_id, k.key_id
+from "app"."visits" as n
+cross join "audit".statement_context() as c
+left join lateral (
+    select hk.key_id, hk.k_in, hk.k_out from "audit".hmac_keys as hk
+    where hk.shredded_at is null order by hk.key_id desc limit 1
+) as k on true;
+reset role;
+reset row_security;
+alter role "audit_owner" nobypassrls;
+revoke select on table "app"."visits" from "audit_owner";
