@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bulk, footprint, pgbench, purge, results, verify
+from . import bulk, footprint, pgbench, purge, results, startup, verify
 from .cluster import Cluster, open_cluster
 from .log import elapsed, progress
 from .results import Check
 from .sizes import FULL, QUICK, Sizes
 
 REPO = Path(__file__).resolve().parent.parent
-FAMILIES = ("pgbench", "bulk", "footprint", "verify", "purge")
+FAMILIES = ("pgbench", "bulk", "footprint", "verify", "purge", "startup")
 SETTINGS = (
     "shared_buffers",
     "synchronous_commit",
@@ -126,6 +126,7 @@ def run_all(
     family("footprint", lambda: footprint.run(cluster, sizes))
     family("verify", lambda: verify.run(cluster, sizes, write_rate))
     family("purge", lambda: purge.run(cluster, sizes))
+    family("startup", lambda: startup.run(sizes))
     checks.sort(key=lambda c: c.item)
     return checks, details
 

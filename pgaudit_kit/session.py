@@ -76,8 +76,9 @@ class Audit:
         ``./pgaudit.toml``); read on first use.
     :param conn: a DSN (``postgresql://...``; default: ``PGAUDIT_DSN``, ``DATABASE_URL``, then
         libpq's environment), connected on first use and closed by :meth:`close`; or an open
-        psycopg connection, which stays the caller's (pgaudit-kit works in savepoints when it is
-        inside a transaction, and never closes it).
+        psycopg connection, which stays the caller's: a command runs in a savepoint of the
+        caller's transaction when one is open, in a transaction of its own otherwise, and the
+        connection is never closed.
     """
 
     def __init__(
