@@ -341,6 +341,13 @@ class Installed:
         return bool(self.guard) and all(g.state == "ok" for g in self.guard)
 
 
+def toolkit_present(conn: psycopg.Connection[Any], schema: str) -> bool:
+    """Whether the toolkit schema is installed in ``schema``, from the catalog alone (any role
+    may ask, before its access to the audit schema is checked)."""
+    row = conn.execute(toolkit_schema.version_table_exists(schema)).fetchone()
+    return bool(row and row[0])
+
+
 def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> Installed:
     """Read what pgaudit-kit has installed in ``schema`` (all fields empty when nothing is)."""
     row = conn.execute(
@@ -411,7 +418,11 @@ def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> In
         ).fetchall()
     )
     interval, log_has_rows, default_rows = conn.execute(
-        sqlfiles.render("queries/retention_state.sql", schema=ident)
+        sqlfiles.render(
+            "queries/retention_state.sql",
+            schema=ident,
+            default_partition=sql.Literal(f"{schema_ref}.log_rows_default"),
+        )
     ).fetchone() or ("month", False, 0)
     classes = (
         dict(

@@ -237,10 +237,15 @@ def apply(options: Options, baseline: bool, lock_timeout: str, output_format: st
     )
 
     def text() -> str:
+        warnings = [f"warning: {w}" for w in result.warnings]
         if not result.changed:
-            return "nothing to do: the database already matches the config"
+            return "\n".join(["nothing to do: the database already matches the config", *warnings])
         return "\n".join(
-            [f"applied {len(result.steps)} step(s):", *(f"  {s.description}" for s in result.steps)]
+            [
+                f"applied {len(result.steps)} step(s):",
+                *(f"  {s.description}" for s in result.steps),
+                *warnings,
+            ]
         )
 
     _emit(result, output_format, text)

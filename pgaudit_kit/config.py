@@ -226,12 +226,19 @@ class _Parser:
                 self.lines.key(("audit",), "auditor_roles"),
                 "an app role must never read or write the trail; use separate roles",
             )
-        if owner in app_roles or owner in auditor_roles:
-            raise self.fail(
-                f"owner_role {owner!r} is also listed as an app or auditor role",
-                self.lines.key(("audit",), "owner_role"),
-                "the owner role is NOLOGIN and owns the audit schema; give it its own name",
-            )
+        for kind, roles in (
+            ("app_roles", app_roles),
+            ("auditor_roles", auditor_roles),
+            ("admin_roles", admin_roles),
+            ("investigator_roles", investigator_roles),
+        ):
+            if owner in roles:
+                raise self.fail(
+                    f"owner_role {owner!r} is also listed in {kind}",
+                    self.lines.key(("audit",), "owner_role"),
+                    "the owner role is NOLOGIN and only owns the audit schema: give it a name "
+                    f"of its own (the default is {schema}_owner)",
+                )
         default = audit.get("default_policy", "hash")
         if default not in DEFAULT_POLICY_NAMES:
             raise self.fail(

@@ -120,10 +120,13 @@ def server_errors(where: str | None = None) -> Iterator[None]:
     except PgAuditError:
         raise
     except psycopg.errors.InsufficientPrivilege as e:
+        diag = getattr(e, "diag", None)
         raise PermissionDenied(
             _first_line(str(e)),
             where=where,
-            hint="connect as the database owner or a superuser",
+            hint=(diag.message_hint if diag is not None and diag.message_hint else None)
+            or "the connected role lacks what this needs: put it in the role list the command "
+            "needs in the config (README, Who may do what) and run pgaudit-kit apply",
         ) from e
     except psycopg.OperationalError as e:
         raise ConnectionFailed(_first_line(str(e)), where=where) from e

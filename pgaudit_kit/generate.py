@@ -675,13 +675,27 @@ def config_event(config: Config, table_name: str, details: Mapping[str, object])
     )
 
 
-def baseline_statement(capture: Capture, config: Config) -> sql.Composed:
+def baseline_statement(capture: Capture, config: Config, *, superuser: bool = True) -> sql.Composed:
+    """One SNAPSHOT event per existing row, read as the owner role. Only a superuser can lend the
+    owner BYPASSRLS for it; without, row-level security is off for the read, so a table whose
+    policies would hide rows makes the baseline fail rather than record part of it."""
     images = _Images(capture, config.schema, sql.SQL("k.k_in"), sql.SQL("k.k_out"))
     n = sql.SQL("n")
+    owner = sql.Identifier(config.owner_role)
+    lend, take_back = (
+        (
+            sql.SQL("alter role {} bypassrls;").format(owner),
+            sql.SQL("alter role {} nobypassrls;").format(owner),
+        )
+        if superuser
+        else (sql.SQL("").format(), sql.SQL("").format())
+    )
     return sqlfiles.render(
         "capture/baseline.sql",
         schema=sql.Identifier(config.schema),
-        owner=sql.Identifier(config.owner_role),
+        owner=owner,
+        lend_bypassrls=lend,
+        take_back_bypassrls=take_back,
         settings=toolkit_schema.setting_clauses(chain.RENDER_SETTINGS, local=True),
         table=sql.Identifier(capture.table.schema, capture.table.name),
         table_name=sql.Literal(str(capture.table)),
@@ -700,6 +714,12 @@ class PlanOptions:
     baseline: bool = False
     #: The longest wait for a table lock (``apply --lock-timeout``).
     lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+    #: Whether a superuser runs the plan. A managed service's administrator (CREATEROLE, no
+    #: superuser) gets a plan that lets it act as the owner role, tries the guard's event
+    #: triggers, and takes baselines without lending the owner BYPASSRLS.
+    superuser: bool = True
+    #: Whether the installing role may act as the owner role already (a superuser always may).
+    installer_is_owner: bool = True
     #: The log partitions premake_partitions would create (``<schema>.missing_partitions``, read
     #: by the caller); None when that cannot be read (nothing installed yet, an upgrade pending,
     #: offline): then the plan runs premake_partitions, which creates what is missing.
@@ -732,6 +752,14 @@ def plan(
                 ),
             )
         )
+    if not options.installer_is_owner:
+        steps.append(
+            Step(
+                f"let the installing role act as the owner role {config.owner_role} (no "
+                "superuser here to create what the owner owns)",
+                (sqlfiles.render("bootstrap/installer_as_owner.sql", owner=owner),),
+            )
+        )
     if not installed.schema_exists:
         steps.append(
             Step(
@@ -760,7 +788,7 @@ def plan(
         steps.append(
             Step(
                 "create the guard's event triggers (they refuse DDL that would silence the trail)",
-                tuple(guard_statements(config, create=True)),
+                tuple(guard_statements(config, create=True, superuser=options.superuser)),
             )
         )
     if not installed.has_key:
@@ -809,7 +837,7 @@ def plan(
             steps.append(
                 Step(
                     f"baseline: one SNAPSHOT event per existing row of {capture.table}",
-                    (baseline_statement(capture, config),),
+                    (baseline_statement(capture, config, superuser=options.superuser),),
                     table=capture.table,
                 )
             )
@@ -1042,12 +1070,16 @@ def stop_statements(
     ]
 
 
-def guard_statements(config: Config, *, create: bool) -> list[sql.Composed]:
-    """(Re)create, or drop, the guard's event triggers."""
+def guard_statements(config: Config, *, create: bool, superuser: bool = True) -> list[sql.Composed]:
+    """(Re)create, or drop, the guard's event triggers; without a superuser, try to create them
+    and go on without them if the server refuses."""
     values = toolkit_schema.params(config.schema, config.owner_role)
     statements = [sqlfiles.render("guard/drop_event_triggers.sql", **values)]
     if create:
-        statements.append(sqlfiles.render("guard/create_event_triggers.sql", **values))
+        created = sqlfiles.render("guard/create_event_triggers.sql", **values)
+        if not superuser:
+            created = sqlfiles.render("guard/try_create_event_triggers.sql", create=created)
+        statements.append(created)
     return statements
 
 

@@ -19,10 +19,10 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from . import catalog, generate, sqlfiles, toolkit_schema
+from . import access, catalog, generate, sqlfiles, toolkit_schema
 from .catalog import Installed, Relation, TableModel
 from .config import Config
-from .errors import ConfigError, InputError, PermissionDenied
+from .errors import ConfigError, InputError
 from .generate import DEFAULT_LOCK_TIMEOUT, Plan, PlanOptions, Step
 from .identifiers import QualifiedName, parse_qualified_name
 from .results import NOT_JSON, Result, json_with
@@ -59,6 +59,8 @@ class ApplyResult(Result):
     """What ``apply`` did: the steps that changed the database."""
 
     steps: tuple[Step, ...] = field(metadata=json_with(step_summaries))
+    #: What could not be installed (no superuser), and what that leaves unprotected.
+    warnings: tuple[str, ...] = ()
 
     _json_properties = ("changed",)
 
@@ -145,33 +147,50 @@ def apply(
     config: Config,
     installed: Installed,
     options: PlanOptions,
-    where: str,
+    who: access.Installer,
 ) -> ApplyResult:
     """Make the database match the config, in the caller's transaction (see :func:`transaction`).
+    Run by a managed service's administrator (CREATEROLE, no superuser), it installs everything
+    that needs no superuser and says in ``warnings`` what it could not, and what that leaves
+    unprotected.
 
-    :raises PermissionDenied: when not connected as a superuser.
     :raises ConfigError: when the config does not match the database (missing table, column, role).
     """
-    check_privileges(conn, where)
     check_roles(conn, config)
+    member = conn.execute(
+        sqlfiles.render("queries/installer_is_owner.sql"), {"owner": config.owner_role}
+    ).fetchone()
+    options = replace(
+        options,
+        superuser=who.superuser,
+        installer_is_owner=who.superuser or bool(member and member[0]),
+    )
     the_plan = plan(conn, config, installed, options)
     execute(conn, the_plan)
+    warnings: list[str] = []
+    if not who.superuser:
+        after = catalog.read_installed(conn, config.schema, config.owner_role)
+        if not after.guard_enabled:
+            warnings.append(GUARD_MISSING)
     # the search_path pin and the maintenance window are how apply runs, not changes to report
-    return ApplyResult(the_plan.changes)
+    return ApplyResult(the_plan.changes, tuple(warnings))
+
+
+#: What a trail without the guard lacks (apply on a managed service that refused event triggers).
+GUARD_MISSING = (
+    "the guard's event triggers need a superuser here and were not created: DDL that disables, "
+    "drops or redefines audit triggers, rewrites audited columns or moves partitions with their "
+    "rows is not refused, and column changes are not followed (capture of a renamed column fails "
+    "until apply); status, check and report show the guard missing"
+)
 
 
 def uninstall(
-    conn: psycopg.Connection[Any],
-    config: Config,
-    installed: Installed,
-    *,
-    drop_data: bool,
-    where: str,
+    conn: psycopg.Connection[Any], config: Config, installed: Installed, *, drop_data: bool
 ) -> UninstallResult:
     """Stop all capture: drop the capture triggers and functions and the guard, in the caller's
     transaction. The audit schema with its rows, keys and functions stays unless ``drop_data``;
     then the schema goes too, and the owner role when nothing else depends on it."""
-    check_privileges(conn, where)
     values = toolkit_schema.params(config.schema, config.owner_role)
     conn.execute(
         sql.SQL("select {}.begin_maintenance('uninstall')").format(sql.Identifier(config.schema))
@@ -196,21 +215,6 @@ def uninstall(
     )
 
 
-def check_privileges(conn: psycopg.Connection[Any], where: str) -> None:
-    """apply and uninstall create event triggers and roles: a superuser must run them.
-
-    :raises PermissionDenied: when the connected role is not a superuser.
-    """
-    row = conn.execute(sqlfiles.render("queries/is_superuser.sql")).fetchone()
-    if not row or not row[0]:
-        user = row[1] if row else "this role"
-        raise PermissionDenied(
-            f"{user} is not a superuser; installing pgaudit-kit creates event triggers and roles",
-            where=where,
-            hint="run it as a superuser (e.g. postgres); the app keeps its own ordinary role",
-        )
-
-
 def check_roles(conn: psycopg.Connection[Any], config: Config) -> None:
     """The configured roles must exist, and app roles must not be able to bypass the trail.
 
@@ -222,8 +226,9 @@ def check_roles(conn: psycopg.Connection[Any], config: Config) -> None:
 
 
 def role_problems(conn: psycopg.Connection[Any], config: Config) -> list[ConfigError]:
-    """Configured roles that do not exist, app roles that are superusers, and configured roles
-    that are members of the owner role (members could write the trail)."""
+    """Configured roles that do not exist, app roles that are superusers, configured roles that
+    are members of the owner role (members could write the trail), and an owner role that can
+    log in or is a superuser."""
     kinds = {
         "app_roles": config.app_roles,
         "auditor_roles": config.auditor_roles,
@@ -234,8 +239,20 @@ def role_problems(conn: psycopg.Connection[Any], config: Config) -> list[ConfigE
     rows = conn.execute(
         sqlfiles.render("queries/roles.sql"), {"owner": config.owner_role, "names": names}
     ).fetchall()
-    found = {name: (superuser, member) for name, superuser, member in rows}
+    found = {name: (superuser, member) for name, superuser, member, _ in rows}
     problems: list[ConfigError] = []
+    for name, superuser, _, login in rows:
+        if name == config.owner_role and (superuser or login):
+            problems.append(
+                config.error(
+                    f"owner_role {name!r} "
+                    + ("is a superuser" if superuser else "can log in")
+                    + ": whoever logs in as it can rewrite and delete audit rows",
+                    line=config.line("owner_role"),
+                    hint=f"name a role of its own that apply creates NOLOGIN (the default is "
+                    f"{config.schema}_owner), or ALTER ROLE {name} NOLOGIN",
+                )
+            )
     for role in names:
         kind = next(k for k, roles in kinds.items() if role in roles)
         if role not in found:

@@ -37,17 +37,20 @@ def _execute(name: str, *args: str) -> Grant:
     return Grant("function", name, "EXECUTE", args)
 
 
-#: An auditor reads the trail, the registry, blocks, holds, retention and key dates, and can
-#: check trigger health; it changes nothing and never sees key material (hmac_keys is not
-#: granted; keys is a view without it).
+#: An auditor reads the trail (log_rows as verify hashes it, and the log view), the registry,
+#: blocks, holds, retention, the toolkit's version and settings, and key dates, and can check the
+#: health of triggers and functions; it changes nothing and never sees key material (hmac_keys
+#: is not granted; keys is a view without it).
 AUDITOR: tuple[Grant, ...] = (
     Grant("schema", "", "USAGE"),
     *_select(
-        "log", "keys", "audited_tables", "blocks", "block_leaves", "holds", "retention_classes",
-        "maintenance_runs", "redactions",
+        "log", "log_rows", "keys", "audited_tables", "blocks", "block_leaves", "holds",
+        "retention_classes", "maintenance_runs", "redactions", "schema_version", "settings",
     ),
     _execute("trigger_health"),
     _execute("partitions"),
+    _execute("integrity"),
+    _execute("missing_partitions", "int4"),
 )  # fmt: skip
 #: An admin runs the trail's upkeep and reads what an auditor reads. It never sees key material
 #: and cannot write audit rows directly: each of these functions checks its inputs and records

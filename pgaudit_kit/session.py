@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import psycopg
 
-from . import catalog, db
+from . import access, catalog, db
 from . import config as config_module
 from .catalog import Installed
 from .config import Config
@@ -138,16 +138,31 @@ class Audit:
                 )
         return self._installed
 
-    def require_installed(self) -> Installed:
-        """:meth:`installed`, or NotInstalled for commands that need the toolkit schema."""
-        installed = self.installed()
-        if not installed.installed:
-            raise NotInstalled(
-                f"pgaudit-kit is not installed in schema {quote(self.config.schema)}",
-                where=self.where,
-                hint="run pgaudit-kit apply first, or check [audit] schema in the config",
-            )
-        return installed
+    def start(self, command: str, *, needs_install: bool = True) -> bool:
+        """What every command does first, before reading the audit schema: is pgaudit-kit
+        installed (read from the catalog, so any role may know), and may the connected role run
+        ``command`` (access.COMMANDS: it is told, in one line, which role list it needs)?
+
+        :returns: whether pgaudit-kit is installed (when ``needs_install`` is False).
+        :raises NotInstalled: when it is not and the command needs it.
+        :raises PermissionDenied: when the role is in none of the lists the command needs.
+        """
+        with self.transaction() as conn:
+            present = catalog.toolkit_present(conn, self.config.schema)
+            if not present and needs_install:
+                raise NotInstalled(
+                    f"pgaudit-kit is not installed in schema {quote(self.config.schema)}",
+                    where=self.where,
+                    hint="run pgaudit-kit apply first, or check [audit] schema in the config",
+                )
+            if present:
+                access.authorize(conn, self.config, command, self.where)
+        return present
+
+    def require_installed(self, command: str) -> Installed:
+        """:meth:`start`, then what is installed."""
+        self.start(command)
+        return self.installed()
 
     @contextmanager
     def transaction(self, *, needs_config: bool = True) -> Iterator[psycopg.Connection[Any]]:
@@ -185,6 +200,7 @@ class Audit:
         """
         from . import install
 
+        self.start("plan", needs_install=False)
         with self.transaction() as conn:
             plan = install.plan(conn, self.config, self.installed(), PlanOptions(baseline=baseline))
         return install.PlanResult(plan)
@@ -198,7 +214,7 @@ class Audit:
 
         :param baseline: record one SNAPSHOT event per existing row of newly audited tables.
         :param lock_timeout: how long to wait for a table lock before giving up.
-        :raises PermissionDenied: when not connected as a superuser.
+        :raises PermissionDenied: when the role is neither a superuser nor a CREATEROLE role.
         :raises ConfigError: when the config does not match the database.
         """
         from . import install
@@ -207,8 +223,9 @@ class Audit:
         config = self.config
         try:
             with install.transaction(self.conn, lock_timeout=lock_timeout) as conn:
+                who = access.installer(conn, self.where)
                 installed = catalog.read_installed(conn, config.schema, config.owner_role)
-                return install.apply(conn, config, installed, options, self.where)
+                return install.apply(conn, config, installed, options, who)
         finally:
             self._installed = None
 
@@ -218,12 +235,10 @@ class Audit:
         schema with its rows, keys and functions stays unless ``drop_data``."""
         from . import install
 
-        installed = self.require_installed()
+        installed = self.require_installed("uninstall")
         try:
             with self.transaction() as conn:
-                return install.uninstall(
-                    conn, self.config, installed, drop_data=drop_data, where=self.where
-                )
+                return install.uninstall(conn, self.config, installed, drop_data=drop_data)
         finally:
             self._installed = None
 
@@ -250,6 +265,7 @@ class Audit:
         """Write the audit changes as a revision of the application's Alembic project."""
         from . import app_revision
 
+        self.start("alembic-revision", needs_install=False)
         with self.transaction() as conn:
             return app_revision.alembic_revision(
                 conn,
@@ -269,6 +285,8 @@ class Audit:
         """What is installed, its health, and its problems (the CLI exits 1 when there are any)."""
         from . import status
 
+        if not self.start("status", needs_install=False):
+            return status.not_installed(self.config)
         with self.transaction() as conn:
             return status.read_status(conn, self.config, self.installed())
 
@@ -277,6 +295,7 @@ class Audit:
         """Everything a CI job should refuse (see ``check.run_check``). Changes nothing."""
         from . import check
 
+        self.start("check", needs_install=False)
         with self.transaction() as conn:
             return check.run_check(conn, self.config, self.installed())
 
@@ -296,7 +315,7 @@ class Audit:
 
         days = report.period(start, end)
         loaded = digest.load_for_verify(digests_dir, pubkey)
-        self.require_installed()
+        self.start("report")
         return report.write(
             self.conn, self.config, out_dir, days=days, digests=loaded, where=self.where
         )
@@ -308,7 +327,7 @@ class Audit:
         """Seal every audit row whose transaction has finished into hash-chained blocks."""
         from . import sealing
 
-        self.require_installed()
+        self.start("seal")
         with self.transaction() as conn:
             return sealing.seal(conn, self.config.schema, max_rows=max_rows)
 
@@ -328,7 +347,7 @@ class Audit:
         from .retention import retention_policy
 
         loaded = digest.load_for_verify(digests_dir, pubkey)
-        self.require_installed()
+        self.start("verify")
         with verify.snapshot(self.conn) as conn:
             head = digest.chain_head(conn, self.config.schema) if loaded else None
             checks, problems = digest.match_chain(loaded, head) if head else ([], [])
@@ -352,7 +371,7 @@ class Audit:
         """Sign the chain head and write a digest file into ``out_dir``."""
         from . import digest
 
-        self.require_installed()
+        self.start("digest")
         with self.transaction() as conn:
             return digest.sign_head(conn, self.config.schema, signing_key, out_dir)
 
@@ -370,7 +389,7 @@ class Audit:
         from . import proof
 
         up_to = proof.digest_block(digest_path, pubkey)
-        self.require_installed()
+        self.start("prove")
         return proof.write_proof(self.conn, self.config.schema, row_id, out, up_to)
 
     # --- keys and investigations --------------------------------------------------------------
@@ -380,7 +399,7 @@ class Audit:
         """Make a new HMAC key current; existing rows keep the key id they were hashed with."""
         from . import investigations
 
-        self.require_installed()
+        self.start("key rotate")
         with self.transaction() as conn:
             return investigations.rotate_key(conn, self.config.schema)
 
@@ -390,6 +409,7 @@ class Audit:
         from . import investigations
 
         investigations.require_reason(reason, "shredding a key")
+        self.start("key shred")
         with self.transaction() as conn:
             return investigations.shred_key(conn, self.config.schema, key_id, reason)
 
@@ -399,6 +419,7 @@ class Audit:
         from . import investigations
 
         investigations.check_lookup(target, value)
+        self.start("lookup")
         with self.transaction() as conn:
             return investigations.lookup(conn, self.config.schema, target, value)
 
@@ -408,6 +429,7 @@ class Audit:
         from . import investigations
 
         investigations.require_reason(reason, "a redaction")
+        self.start("redact")
         with self.transaction() as conn:
             return investigations.redact(conn, self.config.schema, row_id, reason)
 
@@ -418,7 +440,7 @@ class Audit:
         """Drop log partitions past their retention (never DELETE); a dry run changes nothing."""
         from . import retention
 
-        self.require_installed()
+        self.start("purge")
         with self.transaction() as conn:
             result = retention.purge(conn, self.config.schema, dry_run=dry_run)
             if dry_run:
@@ -430,7 +452,7 @@ class Audit:
         """Premake partitions, seal and purge: one idempotent call for cron."""
         from . import retention
 
-        self.require_installed()
+        self.start("maintain")
         with self.transaction() as conn:
             return retention.maintain(conn, self.config.schema, ahead=self.config.premake)
 
@@ -447,7 +469,7 @@ class Audit:
         from . import retention
 
         retention.check_hold(reason, table, start, end)
-        self.require_installed()
+        self.start("hold add")
         with self.transaction() as conn:
             return retention.hold_add(
                 conn, self.config.schema, reason=reason, table=table, start=start, end=end
@@ -458,7 +480,7 @@ class Audit:
         """Release a legal hold; it stays listed, released."""
         from . import retention
 
-        self.require_installed()
+        self.start("hold release")
         with self.transaction() as conn:
             return retention.hold_release(conn, self.config.schema, hold_id, reason=reason)
 
@@ -467,6 +489,6 @@ class Audit:
         """Every legal hold, active and released."""
         from . import retention
 
-        self.require_installed()
+        self.start("hold list")
         with self.transaction() as conn:
             return retention.hold_list(conn, self.config.schema)

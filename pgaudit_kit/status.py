@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from . import check, sqlfiles, toolkit_schema
+from . import check, install, sqlfiles, toolkit_schema
 from .catalog import GuardState, Installed, InstalledTable, IntegrityProblem, TriggerState
 from .config import Config
 from .identifiers import quote
@@ -119,19 +119,24 @@ class StatusResult(Result):
     problems: tuple[str, ...] = field(default=())
 
 
+def not_installed(config: Config) -> StatusResult:
+    """The status of a database without pgaudit-kit in the configured schema."""
+    return StatusResult(
+        schema=config.schema,
+        installed=False,
+        revision=None,
+        head_revision=toolkit_schema.head(),
+        problems=(f"pgaudit-kit is not installed in schema {quote(config.schema)}",),
+    )
+
+
 def read_status(
     conn: psycopg.Connection[Any], config: Config, installed: Installed
 ) -> StatusResult:
     """The status of ``installed`` (read by the caller), in the caller's transaction."""
     head = toolkit_schema.head()
     if not installed.installed:
-        return StatusResult(
-            schema=config.schema,
-            installed=False,
-            revision=None,
-            head_revision=head,
-            problems=(f"pgaudit-kit is not installed in schema {quote(config.schema)}",),
-        )
+        return not_installed(config)
     schema = sql.Identifier(config.schema)
     data_ops = {"data_ops": list(DATA_OPS)}
     counts = {
@@ -164,7 +169,10 @@ def read_status(
         other_rows=int(other[0]) if other else 0,
         seal=seal_lag(conn, schema),
         retention=retention,
-        problems=tuple(_problems(installed, tables, retention)),
+        problems=tuple(
+            _problems(installed, tables, retention)
+            + [f"{p.message} ({p.hint})" for p in install.role_problems(conn, config)]
+        ),
     )
 
 

@@ -175,7 +175,7 @@ def statements(
 
 def done_when(revision: Revision, schema: str) -> tuple[sql.Composed, ...]:
     """Queries that are all true once ``revision`` (or a later one) is installed."""
-    exists = _version_table_exists(schema)
+    exists = version_table_exists(schema)
     if revision.down is None:
         return (exists,)
     return (
@@ -188,16 +188,18 @@ def done_when(revision: Revision, schema: str) -> tuple[sql.Composed, ...]:
     )
 
 
-def _version_table_exists(schema: str) -> sql.Composed:
+def version_table_exists(schema: str) -> sql.Composed:
+    """A query: is the toolkit's version table there (read from the catalog by name)?"""
     return sqlfiles.render(
         "queries/version_table_exists.sql",
-        table=sql.Literal(_qualified_text(schema, VERSION_TABLE)),
+        schema_name=sql.Literal(schema),
+        table_name=sql.Literal(VERSION_TABLE),
     )
 
 
 def current_revision(conn: psycopg.Connection[Any], schema: str) -> str | None:
     """The installed revision, or None when the toolkit schema is not installed."""
-    exists = conn.execute(_version_table_exists(schema)).fetchone()
+    exists = conn.execute(version_table_exists(schema)).fetchone()
     if not exists or not exists[0]:
         return None
     row = conn.execute(

@@ -421,9 +421,11 @@ $pgaudit$;
 -- ('function missing'), one pgaudit-kit never made ('function added'), and a partition of an
 -- audited table caught half detached by DETACH ... CONCURRENTLY, which the guard refused
 -- ('detach pending'). status, check and report show each row; apply repairs the functions.
+-- SECURITY DEFINER, granted to readers of the trail: it reads the fingerprints, which only the
+-- owner may, and returns names only.
 create or replace function {schema}.integrity()
 returns table (kind text, object text, name text, detail text)
-language sql stable
+language sql stable security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
     select case when p.oid is null then 'function missing' else 'function changed' end,
@@ -986,10 +988,11 @@ $pgaudit$;
 -- period and p_ahead periods after it (settings.partition_interval, aligned in UTC), and one for
 -- every period that has rows waiting in the default partition, each unless an existing partition
 -- overlaps it. The one place partition periods are computed: plan reads it to say what apply
--- will create.
+-- will create. SECURITY DEFINER, granted to readers of the trail (who may run plan): it reads the
+-- default partition and returns ranges only.
 create or replace function {schema}.missing_partitions(p_ahead integer)
 returns table (range_from timestamptz, range_to timestamptz)
-language plpgsql stable
+language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 set timezone = 'UTC'
 as $pgaudit$

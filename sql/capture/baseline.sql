@@ -6,7 +6,7 @@
 -- the table (and bypass row-level security, which would filter the baseline and run the
 -- application's policies) for this statement only; both are taken back before the step ends.
 grant select on table {table} to {owner};
-alter role {owner} bypassrls;
+{lend_bypassrls}
 set local role {owner};
 set local row_security = off;
 {settings}insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
@@ -25,5 +25,5 @@ left join lateral (
 ) as k on true;
 reset role;
 reset row_security;
-alter role {owner} nobypassrls;
+{take_back_bypassrls}
 revoke select on table {table} from {owner};

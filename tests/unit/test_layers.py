@@ -31,6 +31,7 @@ LAYER = {
     "app_revision": 3,
     "generate": 2,
     "privileges": 1,
+    "access": 2,
     "catalog": 2,
     "classify": 2,
     "ddl": 2,

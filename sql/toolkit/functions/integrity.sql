@@ -4,9 +4,11 @@
 -- ('function missing'), one pgaudit-kit never made ('function added'), and a partition of an
 -- audited table caught half detached by DETACH ... CONCURRENTLY, which the guard refused
 -- ('detach pending'). status, check and report show each row; apply repairs the functions.
+-- SECURITY DEFINER, granted to readers of the trail: it reads the fingerprints, which only the
+-- owner may, and returns names only.
 create or replace function {schema}.integrity()
 returns table (kind text, object text, name text, detail text)
-language sql stable
+language sql stable security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
     select case when p.oid is null then 'function missing' else 'function changed' end,

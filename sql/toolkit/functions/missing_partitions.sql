@@ -2,10 +2,11 @@
 -- period and p_ahead periods after it (settings.partition_interval, aligned in UTC), and one for
 -- every period that has rows waiting in the default partition, each unless an existing partition
 -- overlaps it. The one place partition periods are computed: plan reads it to say what apply
--- will create.
+-- will create. SECURITY DEFINER, granted to readers of the trail (who may run plan): it reads the
+-- default partition and returns ranges only.
 create or replace function {schema}.missing_partitions(p_ahead integer)
 returns table (range_from timestamptz, range_to timestamptz)
-language plpgsql stable
+language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 set timezone = 'UTC'
 as $pgaudit$

@@ -79,6 +79,7 @@ on conflict (name) do update set keep = excluded.keep;
 grant usage on schema "audit" to "shop_auditor";
 grant select on
     "audit"."log",
+    "audit"."log_rows",
     "audit"."keys",
     "audit"."audited_tables",
     "audit"."blocks",
@@ -86,15 +87,20 @@ grant select on
     "audit"."holds",
     "audit"."retention_classes",
     "audit"."maintenance_runs",
-    "audit"."redactions"
+    "audit"."redactions",
+    "audit"."schema_version",
+    "audit"."settings"
     to "shop_auditor";
 grant execute on function
     "audit"."trigger_health"(),
-    "audit"."partitions"()
+    "audit"."partitions"(),
+    "audit"."integrity"(),
+    "audit"."missing_partitions"("int4")
     to "shop_auditor";
 grant usage on schema "audit" to "shop_dba";
 grant select on
     "audit"."log",
+    "audit"."log_rows",
     "audit"."keys",
     "audit"."audited_tables",
     "audit"."blocks",
@@ -102,11 +108,15 @@ grant select on
     "audit"."holds",
     "audit"."retention_classes",
     "audit"."maintenance_runs",
-    "audit"."redactions"
+    "audit"."redactions",
+    "audit"."schema_version",
+    "audit"."settings"
     to "shop_dba";
 grant execute on function
     "audit"."trigger_health"(),
     "audit"."partitions"(),
+    "audit"."integrity"(),
+    "audit"."missing_partitions"("int4"),
     "audit"."seal"("int8"),
     "audit"."maintain"("int4", "bool"),
     "audit"."purge"("bool"),
@@ -120,6 +130,7 @@ grant execute on function
 grant usage on schema "audit" to "shop_dpo";
 grant select on
     "audit"."log",
+    "audit"."log_rows",
     "audit"."keys",
     "audit"."audited_tables",
     "audit"."blocks",
@@ -127,11 +138,15 @@ grant select on
     "audit"."holds",
     "audit"."retention_classes",
     "audit"."maintenance_runs",
-    "audit"."redactions"
+    "audit"."redactions",
+    "audit"."schema_version",
+    "audit"."settings"
     to "shop_dpo";
 grant execute on function
     "audit"."trigger_health"(),
     "audit"."partitions"(),
+    "audit"."integrity"(),
+    "audit"."missing_partitions"("int4"),
     "audit"."lookup"("text", "text", "text")
     to "shop_dpo";
 -- Partitions created later by the table owner grant TRIGGER to the audit owner, so the guard can
