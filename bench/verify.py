@@ -130,9 +130,15 @@ def seal(db: BenchDatabase) -> SealTiming:
     return SealTiming(int(row[0]) if row else 0, seconds)
 
 
-def _verify_command(db: BenchDatabase, config: Path, jobs: int) -> list[str]:
+def _verify_command(
+    db: BenchDatabase, config: Path, jobs: int, source: Path | None = None
+) -> list[str]:
     script = Path(sys.executable).parent / "pgaudit-kit"
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "pgaudit_kit"]
+    program = (
+        [str(script)]
+        if script.exists() and source is None
+        else [sys.executable, "-m", "pgaudit_kit"]
+    )
     return [
         *program,
         "--dsn",
@@ -190,11 +196,29 @@ class TreeRssSampler(threading.Thread):
             self.done.wait(0.02)
 
 
-def run_verify(db: BenchDatabase, config: Path, jobs: int, log_rows: int, rnd: int) -> VerifyRun:
-    """Run ``pgaudit-kit verify`` in a subprocess; wall time, result and peak memory."""
+def source_env(source: Path | None) -> dict[str, str] | None:
+    """The environment that runs pgaudit-kit from another checkout (None: this one)."""
+    return None if source is None else {**os.environ, "PYTHONPATH": str(source.resolve())}
+
+
+def run_verify(
+    db: BenchDatabase,
+    config: Path,
+    jobs: int,
+    log_rows: int,
+    rnd: int,
+    source: Path | None = None,
+) -> VerifyRun:
+    """Run ``pgaudit-kit verify`` in a subprocess (from the checkout ``source``, default this
+    one); wall time, result and peak memory."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.Popen(_verify_command(db, config, jobs), stdout=out, stderr=err)
+        child = subprocess.Popen(
+            _verify_command(db, config, jobs, source),
+            stdout=out,
+            stderr=err,
+            env=source_env(source),
+        )
         sampler = TreeRssSampler(child.pid)
         sampler.start()
         _, status, usage = os.wait4(child.pid, 0)

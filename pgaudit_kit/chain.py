@@ -1,8 +1,8 @@
-"""The tamper-evidence format, version 1: the one place that defines it. Pure: no I/O.
+"""The tamper-evidence format: the one place that defines it. Pure: no I/O.
 
 Its twin is the SQL sealer (``sql/toolkit/functions/seal.sql`` with ``row_leaf.sql``,
-``copy_text.sql`` and ``merkle_root.sql``); ``tests/vectors/chain_v1.json`` holds vectors both must
-reproduce.
+``copy_text.sql`` and ``merkle_root.sql``); ``tests/vectors/chain_v1.json`` and
+``chain_v2.json`` hold vectors both must reproduce.
 
 Canonical text
     Every value is written as PostgreSQL's ``COPY ... TO STDOUT`` text format writes it: the
@@ -24,17 +24,46 @@ Block
     was sealed) whose ``tx_time`` falls in one bucket ``[bucket_start, bucket_end)`` (the log's
     partition interval), in (txid, id) order. Its Merkle root is RFC 9162's MTH over the leaf
     hashes: node = SHA-256(0x01 || left || right), split at the largest power of two below n.
-    ``block line`` = canonical text of :data:`BLOCK_COLUMNS` (hashes as lower-case hex);
-    ``block hash`` = SHA-256(0x02 || block line). ``prev_hash`` of block 1 is 32 zero bytes.
+    ``block line`` = canonical text of the block's columns (:func:`block_columns`; hashes as
+    lower-case hex); ``block hash`` = SHA-256(0x02 || block line). ``prev_hash`` of block 1 is 32
+    zero bytes. Format 2 adds ``table_names``: the tables whose rows the block holds (``""`` for
+    trail events), a text[] in "C" order, so which retention classes a block's rows followed
+    survives a purge of the rows themselves, and its ``sealed_at`` is read after the sealing
+    horizon, so no row of a block is dated after it. Format 1 blocks (sealed before toolkit
+    revision 0006) keep their shorter line.
+
+What verify trusts
+    Only what it hashed. Every side table that changes how verify judges rows is checked against
+    the trail's own events, sealed into the chain like any change (op, then what the event
+    records), and any disagreement is a problem of its own kind:
+
+    ======================  ======================================================================
+    ``purge claims``        PURGE events, sealed: which blocks, when, which tables and classes
+                            (forged_purge, early_purge, held_purge); an unsealed purge is pending
+    ``redactions``          REDACT events, sealed: row, reason, author, time and both digests
+                            (forged_redaction, redaction_edited); the row must hold the marker
+    ``holds``               HOLD events: add and release, with reason, range, who and when
+                            (hold_mismatch)
+    ``retention_classes``   CONFIG events: retention classes (action ``retention``) and each
+                            table's class (``start``/``change``/``stop``), replayed in chain
+                            order to judge each purge by the retention in force when it ran
+    ``hmac_keys``/``keys``  KEY events: rotation and shredding times (key_mismatch)
+    ``blocks.table_names``  hashed into format-2 block headers
+    ======================  ======================================================================
+
+    An event whose partition was purged can no longer be checked; the PURGE event records the
+    retention it ran under, and purge carries a dropped REDACT event forward while its row lives.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-FORMAT_VERSION = 1
+#: The block format seal writes now; verify reads every format up to it.
+FORMAT_VERSION = 2
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 BLOCK_PREFIX = b"\x02"
@@ -58,20 +87,90 @@ HEADER_COLUMNS = (
     "id", "txid", "tx_time", "stmt_time", "op", "table_name", "changed_columns", "login_role",
     "effective_role", "application_name", "client_addr", "request_id", "trace_id", "key_id",
 )  # fmt: skip
-BLOCK_COLUMNS = (
+BLOCK_COLUMNS_V1 = (
     "format", "block_no", "bucket_start", "bucket_end", "txid_lo", "txid_hi", "row_count",
     "merkle_root", "prev_hash", "sealed_at",
 )  # fmt: skip
+#: The columns of a block header as stored and sent (every format's line is a prefix of them).
+BLOCK_COLUMNS = (*BLOCK_COLUMNS_V1, "table_names")
+
+
+def block_columns(format_version: int) -> tuple[str, ...]:
+    """The columns a block line of this format hashes.
+
+    :raises ValueError: for a format this version does not know.
+    """
+    if format_version == 1:
+        return BLOCK_COLUMNS_V1
+    if format_version == 2:
+        return BLOCK_COLUMNS
+    raise ValueError(f"unknown block format {format_version}")
+
 
 _ESCAPES = {
     "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
 }  # fmt: skip
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
+_UNESCAPES = {v[1]: k for k, v in _ESCAPES.items()}
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def copy_text(value: str | None) -> str:
     """One field in COPY text format (``\\N`` for NULL)."""
     return "\\N" if value is None else value.translate(_ESCAPE_TABLE)
+
+
+def copy_unescape(text: str) -> str | None:
+    """The value of one field COPY text format wrote (None for ``\\N``); the inverse of
+    :func:`copy_text`."""
+    if text == "\\N":
+        return None
+    if "\\" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def copy_fields(line: bytes) -> list[str | None]:
+    """The values of one COPY text line."""
+    return [copy_unescape(f) for f in line.decode().split("\t")]
+
+
+def text_array(text: str) -> list[str | None]:
+    """The elements of a one-dimensional text[] as PostgreSQL prints it (``{a,"b c",NULL}``).
+
+    :raises ValueError: when ``text`` is not such an array.
+    """
+    if not (text.startswith("{") and text.endswith("}")):
+        raise ValueError(f"not an array: {text[:40]!r}")
+    body, i = text[1:-1], 0
+    items: list[str | None] = []
+    while i < len(body):
+        if body[i] == '"':
+            value, i = [], i + 1
+            while i < len(body) and body[i] != '"':
+                if body[i] == "\\":
+                    i += 1
+                value.append(body[i : i + 1])
+                i += 1
+            if i >= len(body):
+                raise ValueError("unterminated quoted array element")
+            items.append("".join(value))
+            i += 1
+        else:
+            end = body.find(",", i)
+            end = len(body) if end < 0 else end
+            word = body[i:end]
+            if not word or any(c in word for c in '{}"\\'):
+                raise ValueError(f"malformed array element {word!r}")
+            items.append(None if word.upper() == "NULL" else word)
+            i = end
+        if i < len(body):
+            if body[i] != ",":
+                raise ValueError("array elements must be separated by commas")
+            i += 1
+            if i == len(body):
+                raise ValueError("array ends with a comma")
+    return items
 
 
 def copy_line(values: Iterable[str | None]) -> bytes:
@@ -186,19 +285,46 @@ def root_from_path(index: int, size: int, leaf: bytes, path: Sequence[bytes]) ->
 class BlockHeader:
     """A block header as stored, with its fields in canonical text (as COPY sends them)."""
 
-    fields: tuple[str, ...]
+    fields: tuple[str | None, ...]
     stored_hash: bytes
 
     @property
+    def format(self) -> int:
+        return int(self.field("format"))
+
+    @property
     def line(self) -> bytes:
-        return copy_line(self.fields)
+        """The block line its format hashes.
+
+        :raises ValueError: for an unknown format or too few fields.
+        """
+        columns = block_columns(self.format)
+        if len(self.fields) < len(columns):
+            raise ValueError(f"a format-{self.format} block has {len(columns)} fields")
+        return copy_line(self.fields[: len(columns)])
 
     @property
     def computed_hash(self) -> bytes:
-        return block_hash(self.line)
+        """The hash of its line; for a header that cannot be a block, a hash nothing matches."""
+        try:
+            return block_hash(self.line)
+        except ValueError:
+            return b""
 
     def field(self, name: str) -> str:
-        return self.fields[BLOCK_COLUMNS.index(name)]
+        value = self.fields[BLOCK_COLUMNS.index(name)]
+        if value is None:
+            raise ValueError(f"block field {name} is NULL")
+        return value
+
+    @property
+    def table_names(self) -> tuple[str, ...] | None:
+        """The tables whose rows a format-2 block holds ('' for trail events); None in format 1,
+        which did not hash them."""
+        if self.format < 2 or len(self.fields) < len(BLOCK_COLUMNS):
+            return None
+        text = self.fields[BLOCK_COLUMNS.index("table_names")]
+        return tuple(t or "" for t in text_array(text)) if text is not None else None
 
     @property
     def block_no(self) -> int:

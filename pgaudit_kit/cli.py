@@ -524,7 +524,14 @@ def redact(options: Options, row_id: int, reason: str, output_format: str) -> No
     from . import api
 
     result = api.redact(options.config, options.resolved_dsn(), row_id, reason)
-    _emit(result, output_format, lambda: f"row {result.row_id} redacted: {result.reason}")
+    _emit(
+        result,
+        output_format,
+        lambda: (
+            f"row {result.row_id} redacted: {result.reason}"
+            + ("" if result.sealed else "\n  not sealed yet: run pgaudit-kit seal, then verify")
+        ),
+    )
 
 
 @cli.command()

@@ -8,12 +8,17 @@ are), wrapped in a small JSON file with the same facts spelled out for people::
     <base64 block hash>                             its hash
     txid-horizon 81234                              every transaction below was sealed
     time 2026-11-23T20:07:01Z
+    rows-sealed 1200345                             rows sealed up to the head (since 0.x)
 
     — pgaudit-kit-1a2b3c4d <base64(key hash[:4] || Ed25519 signature of the text above)>
 
 Ship it to WORM storage (S3 Object Lock, immutable blob storage). ``verify --digests`` checks
 that the chain still holds each digest's block with the recorded hash: this catches a cut tail,
 or a chain recomputed by someone with full rights, which the chain alone cannot show.
+
+Every readable field of the JSON must equal its signed counterpart, and a field the note does
+not sign is refused, except ``rows_sealed`` in digests written before it was signed: verify
+compares that one with the chain.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import base64
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,15 +39,23 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from psycopg import sql
 
-from . import sqlfiles
+from . import jsonfile, sqlfiles, verify
 from .errors import InputError, NotInstalled
+from .problems import Problem
 from .results import Result
-from .verify import DigestCheck, Problem
+from .verify import DigestCheck, Progress, RetentionPolicy, VerifyResult
 
 FORMAT = "pgaudit-kit digest v1"
 PRIVATE_KEY_FILE = "pgaudit-kit-signing.key"
 PUBLIC_KEY_FILE = "pgaudit-kit-signing.pub"
 _ED25519 = b"\x01"  # signed-note signature type of Ed25519
+#: A digest is a few hundred bytes; anything much larger is not one.
+MAX_DIGEST_BYTES = 64 * 1024
+_HINT = "pass files written by pgaudit-kit digest"
+_FIELDS = frozenset(
+    {"format", "origin", "block_no", "block_hash", "txid_horizon", "rows_sealed", "time",
+     "signer", "checkpoint"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,9 @@ class Digest:
     txid_horizon: int
     time: str
     signer: str
+    rows_sealed: int | None = None
+    #: False for digests written before the note signed the row count.
+    rows_signed: bool = True
 
     def check(self) -> DigestCheck:
         return DigestCheck(
@@ -79,6 +96,8 @@ class Digest:
             block_no=self.block_no,
             block_hash=self.block_hash,
             txid_horizon=self.txid_horizon,
+            rows_sealed=self.rows_sealed,
+            rows_signed=self.rows_signed,
         )
 
 
@@ -172,27 +191,20 @@ def _key_hash(name: str, public_key: Ed25519PublicKey) -> bytes:
 
 
 def chain_head(conn: psycopg.Connection[Any], schema: str) -> ChainHead:
-    """The chain's identity and head block.
-
-    :raises NotInstalled: when nothing has been sealed yet (there is no head to sign).
-    """
+    """The chain's identity and head block (block 0, with no hash, when no block exists: a
+    digest still says how many there were)."""
     row = conn.execute(
         sqlfiles.render("queries/chain_identity.sql", schema=sql.Identifier(schema))
     ).fetchone()
-    if row is None or row[2] is None:
-        raise NotInstalled(
-            "nothing is sealed yet, so there is no chain head to sign",
-            where=schema,
-            hint="run pgaudit-kit seal first",
-        )
+    assert row is not None  # settings always has its one row
     chain_id, database, block_no, block_hash, horizon, rows = row
     return ChainHead(
         str(chain_id),
         str(database),
         schema,
-        int(block_no),
-        bytes.fromhex(block_hash),
-        int(horizon),
+        int(block_no or 0),
+        bytes.fromhex(block_hash or ""),
+        int(horizon or 0),
         int(rows),
     )
 
@@ -200,7 +212,7 @@ def chain_head(conn: psycopg.Connection[Any], schema: str) -> ChainHead:
 def note_body(head: ChainHead, time: str) -> str:
     return (
         f"{head.origin}\n{head.block_no}\n{base64.b64encode(head.block_hash).decode()}\n"
-        f"txid-horizon {head.txid_horizon}\ntime {time}\n"
+        f"txid-horizon {head.txid_horizon}\ntime {time}\nrows-sealed {head.rows}\n"
     )
 
 
@@ -241,15 +253,18 @@ def load(path: Path, public_key: Ed25519PublicKey) -> Digest:
     def bad(message: str, hint: str | None = None) -> InputError:
         return InputError(message, where=str(path), hint=hint)
 
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        note = document["checkpoint"]
-        if document.get("format") != FORMAT or not isinstance(note, str):
-            raise KeyError("format")
-    except FileNotFoundError as e:
-        raise bad("digest file not found") from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as e:
-        raise bad("not a pgaudit-kit digest", "pass files written by pgaudit-kit digest") from e
+    document = jsonfile.read(path, what="digest", hint=_HINT, max_bytes=MAX_DIGEST_BYTES)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise bad("not a pgaudit-kit digest", _HINT)
+    note = document.get("checkpoint")
+    if not isinstance(note, str):
+        raise bad("not a pgaudit-kit digest (no signed checkpoint)", _HINT)
+    unknown = sorted(str(k)[:40] for k in document.keys() - _FIELDS)
+    if unknown:
+        raise bad(
+            f"the digest holds fields its signature does not cover: {', '.join(unknown)}",
+            "trust only what pgaudit-kit digest wrote; get the file again",
+        )
     body, separator, signatures = note.partition("\n\n")
     body += "\n"
     name = key_name(public_key)
@@ -267,22 +282,46 @@ def load(path: Path, public_key: Ed25519PublicKey) -> Digest:
         ) from e
     lines = body.splitlines()
     try:
-        origin, block_no, block_hash_b64, horizon_line, time_line = lines
+        if len(lines) not in (5, 6):
+            raise ValueError("a checkpoint has 5 or 6 lines")
+        origin, block_no, block_hash_b64, horizon_line, time_line = lines[:5]
+        rows_line = lines[5] if len(lines) == 6 else None
+        if not (
+            horizon_line.startswith("txid-horizon ")
+            and time_line.startswith("time ")
+            and (rows_line is None or rows_line.startswith("rows-sealed "))
+        ):
+            raise ValueError("unknown checkpoint line")
         digest = Digest(
             path=path,
             origin=origin,
-            block_no=int(block_no),
+            block_no=jsonfile.decimal(block_no),
             block_hash=base64.b64decode(block_hash_b64, validate=True),
-            txid_horizon=int(horizon_line.removeprefix("txid-horizon ")),
+            txid_horizon=jsonfile.decimal(horizon_line.removeprefix("txid-horizon ")),
             time=time_line.removeprefix("time "),
             signer=name,
+            rows_sealed=(
+                jsonfile.decimal(rows_line.removeprefix("rows-sealed "))
+                if rows_line is not None
+                else jsonfile.integer(document.get("rows_sealed"))
+            ),
+            rows_signed=rows_line is not None,
         )
     except ValueError as e:
         raise bad("the signed checkpoint is malformed") from e
-    readable = (document.get("origin"), document.get("block_no"), document.get("block_hash"))
-    if readable != (digest.origin, digest.block_no, digest.block_hash.hex()):
+    signed = {
+        "origin": digest.origin,
+        "block_no": digest.block_no,
+        "block_hash": digest.block_hash.hex(),
+        "txid_horizon": digest.txid_horizon,
+        "time": digest.time,
+        "signer": digest.signer,
+        "rows_sealed": digest.rows_sealed,
+    }
+    differing = sorted(k for k, v in signed.items() if k in document and document[k] != v)
+    if differing:
         raise bad(
-            "its readable fields disagree with the signed checkpoint",
+            f"its readable {', '.join(differing)} disagree(s) with the signed checkpoint",
             "trust only the checkpoint; get the file again",
         )
     return digest
@@ -330,6 +369,12 @@ def sign_head(
     """Sign the chain head and write a digest file into ``out_dir`` (``--out``)."""
     key = load_private_key(signing_key)
     head = chain_head(conn, schema)
+    if head.block_no == 0:
+        raise NotInstalled(
+            "nothing is sealed yet, so there is no chain head to sign",
+            where=schema,
+            hint="run pgaudit-kit seal first",
+        )
     path = create(head, key, out_dir)
     return DigestResult(path, head.block_no, head.block_hash.hex(), head.rows)
 
@@ -380,3 +425,28 @@ def match_chain(loaded: list[Digest], head: ChainHead) -> tuple[list[DigestCheck
                 hint="pass the digests of this database and schema",
             )
     return checks, problems
+
+
+def verify_trail(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    loaded: list[Digest],
+    *,
+    retention: RetentionPolicy | None,
+    progress: Progress | None = None,
+    on_start: Callable[[int], None] | None = None,
+    dsn: str | None = None,
+    jobs: int = 1,
+) -> VerifyResult:
+    """``verify.verify`` against the digests ``loaded`` (already signature-checked), inside a
+    ``verify.snapshot``: what the verify command and the evidence report both run."""
+    head = chain_head(conn, schema) if loaded else None
+    checks, problems = match_chain(loaded, head) if head else ([], [])
+    result = verify.verify(
+        conn, schema, digests=checks, progress=progress, on_start=on_start, dsn=dsn, jobs=jobs,
+        retention=retention,
+    )  # fmt: skip
+    result.problems += problems
+    result.digests_checked = len(loaded)
+    result.digests = [str(d.path) for d in loaded]
+    return result

@@ -666,7 +666,10 @@ def register_statement(capture: Capture, config: Config, print_: str) -> sql.Com
     )
 
 
-def config_event(config: Config, table_name: str, details: Mapping[str, object]) -> sql.Composed:
+def config_event(
+    config: Config, table_name: str | None, details: Mapping[str, object]
+) -> sql.Composed:
+    """A CONFIG event: of a table, or of the trail itself when ``table_name`` is None."""
     return sqlfiles.render(
         "capture/config_event.sql",
         schema=sql.Identifier(config.schema),
@@ -813,6 +816,10 @@ def plan(
                         schema=schema,
                         names=sql.Literal(names),
                         periods=sql.Literal([config.retention[n] for n in names]),
+                    ),
+                    # the retention in force, for verify to judge each purge by (trail.py)
+                    config_event(
+                        config, None, {"action": "retention", "classes": dict(config.retention)}
                     ),
                 ),
             )

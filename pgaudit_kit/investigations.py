@@ -59,6 +59,9 @@ class RedactResult(Result):
     row_id: int
     redacted_at: datetime
     reason: str
+    #: Whether the REDACT event is sealed (redact seals at once; until then verify reports the
+    #: redaction, which only a sealed event vouches for).
+    sealed: bool = False
 
 
 def rotate_key(conn: psycopg.Connection[Any], schema: str) -> KeyRotateResult:
@@ -137,18 +140,42 @@ def lookup_rows(
     )
 
 
-def redact(conn: psycopg.Connection[Any], schema: str, row_id: int, reason: str) -> RedactResult:
+def redact(
+    conn: psycopg.Connection[Any], schema: str, row_id: int, reason: str
+) -> tuple[RedactResult, int]:
     """Replace a sealed row's old and new values with a redaction marker, for a legal erasure
     order; the chain still verifies and verify lists the row as redacted. Recorded as a REDACT
-    event. For admin roles.
+    event; returns the result and the transaction that wrote it (for :func:`seal_event`). For
+    admin roles.
 
     :raises ServerError: when the row does not exist, is not sealed yet, is already redacted, or
         the connected role may not redact.
     """
     require_reason(reason, "a redaction")
     row = conn.execute(
-        sql.SQL("select redacted_at from {}.redact(%s, %s)").format(sql.Identifier(schema)),
+        sql.SQL(
+            "select redacted_at, pg_current_xact_id()::text::bigint from {}.redact(%s, %s)"
+        ).format(sql.Identifier(schema)),
         [row_id, reason],
     ).fetchone()
     assert row is not None
-    return RedactResult(row_id, row[0], reason)
+    return RedactResult(row_id, row[0], reason), int(row[1])
+
+
+def seal_event(conn: psycopg.Connection[Any], schema: str, txid: int) -> bool:
+    """Seal now, so the event transaction ``txid`` wrote is sealed; False when it cannot be yet
+    (another seal is running, or an older transaction holds the horizon)."""
+    from .sealing import seal
+
+    try:
+        with conn.transaction():
+            seal(conn, schema, max_rows=100_000)
+            row = conn.execute(
+                sql.SQL("select coalesce(max(txid_hi), 0) > %s from {}.blocks").format(
+                    sql.Identifier(schema)
+                ),
+                [txid],
+            ).fetchone()
+    except psycopg.errors.LockNotAvailable:
+        return False
+    return bool(row and row[0])

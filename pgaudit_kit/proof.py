@@ -18,15 +18,21 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from . import chain, sqlfiles
+from . import chain, jsonfile, sqlfiles
 from . import digest as digest_module
 from .chain import BlockHeader
 from .digest import Digest
 from .errors import InputError, NotInstalled
 from .results import NOT_JSON, Result, json_name
-from .verify import read_headers, read_redactions, snapshot, split_row, stored_leaves
+from .verify import read_headers, read_side_tables, snapshot, split_row, stored_leaves
 
 FORMAT = "pgaudit-kit proof v1"
+#: The largest proof read: about 150,000 block headers. A proof needs the headers from its row's
+#: block to its digest's, so a proof up to the first digest after the row stays small.
+MAX_PROOF_BYTES = 64 * 2**20
+#: An inclusion path is one hash per level of a block's tree: 64 covers any bigint row count.
+MAX_PATH = 64
+_HINT = "pass a file written by pgaudit-kit prove"
 
 
 @dataclass(frozen=True)
@@ -63,12 +69,18 @@ def build(
         raise NotInstalled(
             f"there is no audit row {row_id}", where=schema, hint="take the id from the log"
         )
+    if len(lines) > 1:
+        raise InputError(
+            f"{len(lines)} audit rows have the id {row_id}: a proof of one of them proves nothing",
+            where=schema,
+            hint="run pgaudit-kit verify: the trail has been tampered with (duplicate_id)",
+        )
     line = lines[0]
-    erased = next((r for r in read_redactions(conn, schema) if r.row_id == row_id), None)
+    erased = next((r for r in read_side_tables(conn, schema)[2] if r.row_id == row_id), None)
     if erased is not None:
         raise InputError(
-            f"audit row {row_id} was redacted on {erased.redacted_at} ({erased.reason!r}): its "
-            "payload no longer exists to prove",
+            f"audit row {row_id} was redacted on {erased.redacted_at:%Y-%m-%d} "
+            f"({erased.reason!r}): its payload no longer exists to prove",
             where=schema,
             hint="verify shows the row as redacted, and the chain still covers it",
         )
@@ -126,41 +138,49 @@ def _copy(conn: psycopg.Connection[Any], query: sql.Composed) -> list[bytes]:
 
 
 def load(path: Path) -> dict[str, Any]:
-    """:raises InputError: when the file is not a pgaudit-kit proof."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise InputError("proof file not found", where=str(path)) from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(
-            "not a pgaudit-kit proof (not JSON)",
-            where=str(path),
-            hint="pass a file written by pgaudit-kit prove",
-        ) from e
-    required = {
-        "format": str,
-        "origin": str,
-        "row_id": int,
-        "leaf_line": str,
-        "payload_line": str,
-        "leaf_index": int,
-        "tree_size": int,
-        "path": list,
-        "blocks": list,
-    }
-    for key, kind in required.items():
-        if not isinstance(document, dict) or not isinstance(document.get(key), kind):
+    """A proof file, its shape checked (sizes bounded, every field of its type).
+
+    :raises InputError: when the file is not a pgaudit-kit proof.
+    """
+    document = jsonfile.read(path, what="proof", hint=_HINT, max_bytes=MAX_PROOF_BYTES)
+
+    def bad(key: str) -> InputError:
+        return InputError(f"not a pgaudit-kit proof (missing or bad {key!r})", where=str(path),
+                          hint=_HINT)  # fmt: skip
+
+    if not isinstance(document, dict):
+        raise bad("format")
+    if document.get("format") != FORMAT:
+        if isinstance(document.get("format"), str):
             raise InputError(
-                f"not a pgaudit-kit proof (missing or bad {key!r})",
+                f"unsupported proof format {document['format'][:60]!r}",
                 where=str(path),
-                hint="pass a file written by pgaudit-kit prove",
+                hint=f"this version reads {FORMAT!r}",
             )
-    if document["format"] != FORMAT:
-        raise InputError(
-            f"unsupported proof format {document['format']!r}",
-            where=str(path),
-            hint=f"this version reads {FORMAT!r}",
-        )
+        raise bad("format")
+    for key in ("origin", "leaf_line", "payload_line"):
+        if not isinstance(document.get(key), str):
+            raise bad(key)
+    for key in ("row_id", "leaf_index", "tree_size"):
+        if jsonfile.integer(document.get(key)) is None:
+            raise bad(key)
+    path_hashes = document.get("path")
+    if not isinstance(path_hashes, list) or len(path_hashes) > MAX_PATH:
+        raise bad("path")
+    if not all(isinstance(h, str) and len(h) == 64 for h in path_hashes):
+        raise bad("path")
+    blocks = document.get("blocks")
+    if not isinstance(blocks, list) or not blocks:
+        raise bad("blocks")
+    for block in blocks:
+        fields = block.get("fields") if isinstance(block, dict) else None
+        if (
+            not isinstance(fields, list)
+            or len(fields) not in (len(chain.BLOCK_COLUMNS_V1), len(chain.BLOCK_COLUMNS))
+            or not all(f is None or isinstance(f, str) for f in fields)
+            or not isinstance(block.get("block_hash"), str)
+        ):
+            raise bad("blocks")
     checked: dict[str, Any] = document
     return checked
 
@@ -176,16 +196,14 @@ def check(document: dict[str, Any], digest: Digest, *, where: str = "proof") -> 
         payload_line = document["payload_line"].encode()
         header = leaf_line[: leaf_line.rfind(b"\t")]
         path = [bytes.fromhex(h) for h in document["path"]]
-        blocks = [
-            BlockHeader(tuple(str(f) for f in b["fields"]), bytes.fromhex(b["block_hash"]))
-            for b in document["blocks"]
-        ]
-        if not blocks or len(blocks[0].fields) != len(chain.BLOCK_COLUMNS):
-            raise ValueError("no block header")
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise InputError(
-            f"malformed proof: {e}", where=where, hint="pass a file written by pgaudit-kit prove"
-        ) from e
+        first_no = int(document["blocks"][0]["fields"][1])
+        # the headers after the digest's block prove nothing: they are not even read
+        wanted = document["blocks"][: max(digest.block_no - first_no + 1, 1)]
+        blocks = [BlockHeader(tuple(b["fields"]), bytes.fromhex(b["block_hash"])) for b in wanted]
+        hashes = [b.computed_hash for b in blocks]
+        _readable = [(b.block_no, b.row_count, b.merkle_root, b.prev_hash) for b in blocks]
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
+        raise InputError(f"malformed proof: {str(e)[:100]}", where=where, hint=_HINT) from e
     values = header.decode().split("\t")
     fields: dict[str, str | None] = {
         name: (None if value == "\\N" else value)
@@ -216,21 +234,23 @@ def check(document: dict[str, Any], digest: Digest, *, where: str = "proof") -> 
         )
     if root != first.merkle_root:
         problems.append(f"the row is not in block {first.block_no}: its path leads to another root")
-    for previous, current in pairwise(blocks):
-        if current.block_no != previous.block_no + 1 or current.prev_hash != previous.computed_hash:
+    for (previous, previous_hash), (current, _) in pairwise(zip(blocks, hashes, strict=True)):
+        if current.block_no != previous.block_no + 1 or current.prev_hash != previous_hash:
             problems.append(f"block {current.block_no} does not follow block {previous.block_no}")
-    for block in blocks:
-        if block.computed_hash != block.stored_hash:
+    for block, computed in zip(blocks, hashes, strict=True):
+        if computed != block.stored_hash:
             problems.append(f"block {block.block_no}'s header does not match its hash")
     if digest.origin != document["origin"]:
         problems.append(f"the digest is for {digest.origin}, the proof for {document['origin']}")
-    on_chain = next((b for b in blocks if b.block_no == digest.block_no), None)
+    on_chain = next(
+        (h for b, h in zip(blocks, hashes, strict=True) if b.block_no == digest.block_no), None
+    )
     if on_chain is None:
         problems.append(
             f"the digest signs block {digest.block_no}; the proof's chain covers blocks "
             f"{first.block_no}-{blocks[-1].block_no}"
         )
-    elif on_chain.computed_hash != digest.block_hash:
+    elif on_chain != digest.block_hash:
         problems.append(
             f"block {digest.block_no} in the proof differs from the one the digest signed"
         )

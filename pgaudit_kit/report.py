@@ -175,14 +175,9 @@ def write(
     start, end = days
     with verify.snapshot(conn):
         installed = catalog.read_installed(conn, config.schema, config.owner_role)
-        head = digest.chain_head(conn, config.schema) if digests else None
-        checks, problems = digest.match_chain(digests, head) if head else ([], [])
-        verified = verify.verify(
-            conn, config.schema, digests=checks, retention=retention_policy(config)
+        verified = digest.verify_trail(
+            conn, config.schema, digests, retention=retention_policy(config)
         )
-        verified.problems += problems
-        verified.digests_checked = len(digests)
-        verified.digests = [str(d.path) for d in digests]
         checked = check.run_check(conn, config, installed)
         state = status.read_status(conn, config, installed)
         schema = sql.Identifier(config.schema)

@@ -19,8 +19,8 @@ from .errors import InputError
 from .identifiers import parse_qualified_name
 from .results import Result, rows_as
 from .sealing import SealedBlock
-from .status import Hold, read_holds
-from .verify import RetentionPolicy
+from .status import read_holds
+from .trail import Hold, RetentionPolicy
 
 
 @dataclass(frozen=True)

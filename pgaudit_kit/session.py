@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -349,22 +350,16 @@ class Audit:
         loaded = digest.load_for_verify(digests_dir, pubkey)
         self.start("verify")
         with verify.snapshot(self.conn) as conn:
-            head = digest.chain_head(conn, self.config.schema) if loaded else None
-            checks, problems = digest.match_chain(loaded, head) if head else ([], [])
-            result = verify.verify(
+            return digest.verify_trail(
                 conn,
                 self.config.schema,
-                digests=checks,
+                loaded,
+                retention=retention_policy(self.config),
                 progress=progress,
                 on_start=on_start,
                 dsn=self.worker_dsn if jobs > 1 else None,
                 jobs=jobs,
-                retention=retention_policy(self.config),
             )
-        result.problems += problems
-        result.digests_checked = len(loaded)
-        result.digests = [str(d.path) for d in loaded]
-        return result
 
     @_translated
     def digest(self, *, signing_key: Path, out_dir: Path) -> DigestResult:
@@ -431,7 +426,9 @@ class Audit:
         investigations.require_reason(reason, "a redaction")
         self.start("redact")
         with self.transaction() as conn:
-            return investigations.redact(conn, self.config.schema, row_id, reason)
+            result, txid = investigations.redact(conn, self.config.schema, row_id, reason)
+        sealed = investigations.seal_event(self.conn, self.config.schema, txid)
+        return replace(result, sealed=sealed)
 
     # --- retention --------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from .catalog import GuardState, Installed, InstalledTable, IntegrityProblem, Tr
 from .config import Config
 from .identifiers import quote
 from .results import Result, rows_as
+from .trail import Hold
 
 #: Operations that record a change of business data (the rest record configuration, DDL, keys...).
 DATA_OPS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "SNAPSHOT")
@@ -235,22 +236,6 @@ def _problems(
             "(run pgaudit-kit apply)"
         )
     return problems
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A legal hold, active or released (``hold list``)."""
-
-    hold_id: int
-    reason: str
-    table_name: str | None
-    from_time: datetime | None
-    to_time: datetime | None
-    created_at: datetime
-    created_by: str
-    released_at: datetime | None
-    released_by: str | None
-    release_reason: str | None
 
 
 def read_holds(conn: psycopg.Connection[Any], schema: sql.Identifier) -> tuple[Hold, ...]:

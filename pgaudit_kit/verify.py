@@ -7,6 +7,11 @@ streamed (memory does not grow with the log), and each failure is reported with 
 and row. A block whose root matches needs nothing more; only a block that fails is read again,
 with its stored leaves, to say which rows are edited, deleted, inserted or swapped.
 
+Every row is accounted for: the whole log streams by, so a row outside every block's range is
+found whatever its transaction id. The trail's own events (PURGE, REDACT, HOLD, CONFIG, KEY) are
+collected from the blocks that verified, and the side tables are judged by them (``trail``):
+nothing verify reports or accepts comes from a table it did not check against the chain.
+
 Digests (signed checkpoints kept outside the database) catch what a chain alone cannot: a cut
 tail, or a chain recomputed from scratch by someone with full rights.
 
@@ -17,58 +22,44 @@ snapshot (``pg_export_snapshot``): one consistent view, all cores busy.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-import json
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from itertools import combinations
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from . import chain, sqlfiles
+from . import chain, sqlfiles, trail
 from .chain import BlockHeader, MerkleBuilder
 from .errors import InputError
 from .identifiers import quote
-from .results import NOT_JSON, Result, json_name
+from .problems import PROBLEM_KINDS, Problem
+from .results import Result
+from .trail import (
+    CLOCK_SLACK,
+    REDACTION_MARKER,
+    TRAIL_OPS,
+    Event,
+    Hold,
+    KeyRow,
+    PurgeClaim,
+    Redaction,
+    RedactionRow,
+    RetentionPolicy,
+)
 
-#: The kinds of problem verify reports, and what each means.
-PROBLEM_KINDS = {
-    "edited": "a sealed row's content differs from what was sealed",
-    "deleted": "a sealed row is missing",
-    "inserted": "a row appeared inside a sealed block's range",
-    "swapped": "two sealed rows exchanged their contents",
-    "duplicate_id": "two rows share an id",
-    "hidden_insert": "an unsealed row has a transaction id below the sealed horizon",
-    "block_edited": "a block header's fields no longer match its hash",
-    "leaves_edited": "a block's stored leaf list no longer matches its Merkle root",
-    "block_missing": "a block is missing from the chain",
-    "block_reordered": "a block links to a block that is not its predecessor",
-    "broken_link": "a block's previous-hash does not match the block before it",
-    "range_gap": "blocks do not cover contiguous transaction-id ranges",
-    "tail_cut": "a block a digest recorded no longer exists (the chain was cut)",
-    "early_purge": "rows were purged before their retention period, or by no known policy",
-    "chain_rewritten": "a block's hash differs from the one a digest recorded",
-    "redaction_unrecorded": "a row is marked redacted but no REDACT event records that redaction",
-}
+__all__ = ["PROBLEM_KINDS", "Problem", "PurgeClaim", "Redaction", "RetentionPolicy"]
+
 #: Rows per COPY query: bounds the server-side sort of each chunk (and balances the workers).
 CHUNK_ROWS = 200_000
 #: Edited rows per block searched pairwise for swaps.
 MAX_SWAP_SEARCH = 1000
-
-
-@dataclass(frozen=True)
-class Problem:
-    kind: str
-    block: int | None
-    row_id: int | None
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -79,42 +70,16 @@ class DigestCheck:
     block_no: int
     block_hash: bytes
     txid_horizon: int = 0
+    #: Rows sealed up to the block; ``rows_signed``: whether the signature covers that count.
+    rows_sealed: int | None = None
+    rows_signed: bool = True
 
 
-@dataclass(frozen=True)
-class PurgeClaim:
-    """A PURGE event: the blocks it dropped and the policy it claims."""
-
-    event_id: int
-    sealed: bool
-    purged_at: str
-    partition: str
-    range_from: str = field(metadata=json_name("from"))
-    range_to: str = field(metadata=json_name("to"))
-    tables: tuple[str, ...]
-    classes: tuple[str, ...]
-    blocks: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Redaction:
-    """A row whose payload a legal erasure order replaced (``pgaudit-kit redact``)."""
-
-    row_id: int
-    redacted_at: str
-    redacted_by: str
-    reason: str
-    payload_digest: str = field(metadata=NOT_JSON)
-    redacted_digest: str = field(metadata=NOT_JSON)
-    recorded: bool = field(metadata=NOT_JSON)
-
-
-#: Redacted row id -> (hex payload digest its leaf commits to, hex digest of its redacted payload).
+#: Redacted row id -> (hex payload digest its leaf commits to, hex digest of the redacted row).
 RedactedDigests = dict[int, tuple[bytes, bytes]]
-
-
-#: How a retention policy is checked: (table -> class, class -> period as PostgreSQL prints it).
-RetentionPolicy = tuple[dict[str, str], dict[str, str]]
+#: Where the first chunk starts: below every transaction id, so no row escapes the stream.
+_LOWEST_TXID = -(2**63)
+_TRAIL_OPS = frozenset(op.encode() for op in TRAIL_OPS)
 
 
 @dataclass
@@ -190,27 +155,17 @@ def verify(
     :param retention: the auditor's own retention policy; each purge must respect it.
     """
     headers = read_headers(conn, schema)
+    by_number = {h.block_no: h for h in headers}
     result = VerifyResult(blocks_verified=len(headers))
-    result.problems += check_chain(headers)
-    if headers:
-        result.sealed_horizon = max(h.txid_hi for h in headers)
+    result.problems += check_chain(headers, now=datetime.now(UTC))
+    result.sealed_horizon = max((h.txid_hi for h in headers), default=0)
     if on_start:
         on_start(sum(h.row_count for h in headers))
-    result.purges = read_purges(conn, schema, result.sealed_horizon)
-    claimed = frozenset(b for claim in result.purges for b in claim.blocks)
-    result.redacted = read_redactions(conn, schema)
-    result.problems += [
-        Problem(
-            "redaction_unrecorded",
-            None,
-            r.row_id,
-            f"marked redacted on {r.redacted_at} ({r.reason!r}) but no REDACT event records it",
-        )
-        for r in result.redacted
-        if not r.recorded
-    ]
-    redacted = redacted_digests(result.redacted)
-    chunks = [(*chunk, claimed, redacted) for chunk in _chunks(headers)]
+    holds, keys, redactions = read_side_tables(conn, schema)
+    redacted = {
+        r.row_id: (r.payload_digest.encode(), r.redacted_digest.encode()) for r in redactions
+    }
+    chunks = [(*chunk, redacted) for chunk in _chunks(headers)]
     outcomes: Iterator[ChunkOutcome]
     pool: ProcessPoolExecutor | None = None
     if jobs > 1 and dsn is not None and len(chunks) > 1:
@@ -225,26 +180,50 @@ def verify(
         outcomes = pool.map(_run_chunk, [(schema, *chunk) for chunk in chunks])
     else:
         outcomes = (verify_chunk(conn, schema, *chunk) for chunk in chunks)
+    duplicates = read_duplicate_ids(conn, schema)  # while the workers hash
     failed: list[BlockHeader] = []
+    empty: set[int] = set()
+    events: list[Event] = []
     try:
         for outcome in outcomes:
             result.rows_verified += outcome.rows
             failed += outcome.failed
+            empty.update(outcome.empty)
+            events += outcome.events
             result.problems += outcome.problems
             if progress:
                 progress(outcome.rows)
     finally:
         if pool is not None:
             pool.shutdown()
-    for block in failed:
-        result.problems += diagnose(conn, schema, block, redacted)
-    result.purged_blocks = sorted(
-        claimed & {h.block_no for h in headers} - {b.block_no for b in failed}
+    events.sort(key=lambda e: (e.txid, e.row_id))
+    complete = not failed and not any(p.kind == "block_missing" for p in result.problems)
+    findings = trail.judge(
+        events + read_unsealed_events(conn, schema, result.sealed_horizon),
+        headers,
+        empty,
+        holds=holds,
+        keys=keys,
+        redactions=redactions,
+        policy=retention,
+        complete=complete,
     )
-    result.problems += check_purges(result.purges, headers, retention)
+    result.purges, result.redacted = findings.purges, findings.redacted
+    result.purged_blocks = sorted(findings.purged_blocks)
+    result.problems += findings.problems
+    failed += [by_number[n] for n in sorted(empty - findings.purged_blocks)]
+    for block in sorted(failed, key=lambda b: b.block_no):
+        result.problems += diagnose(conn, schema, block, redacted)
+    reported = {p.row_id for p in result.problems if p.kind == "duplicate_id"}
+    result.problems += [
+        Problem("duplicate_id", None, row_id, f"{count} rows have this id")
+        for row_id, count in duplicates
+        if row_id not in reported
+    ]
     count, oldest = _unsealed(conn, schema, result.sealed_horizon)
     result.unsealed_rows = count
     result.oldest_unsealed = oldest
+    result.problems += check_unsealed(conn, schema, result.sealed_horizon, bool(headers))
     if progress and count:
         progress(count)
     result.problems += check_digests(headers, digests)
@@ -258,6 +237,10 @@ class ChunkOutcome:
 
     rows: int = 0
     failed: list[BlockHeader] = field(default_factory=list)
+    #: Blocks none of whose rows are left (purged, or deleted: the trail's events tell).
+    empty: list[int] = field(default_factory=list)
+    #: The trail's own events found in blocks whose root matched.
+    events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -276,9 +259,7 @@ def _init_worker(dsn: str, snapshot: str) -> None:
         )
 
 
-def _run_chunk(
-    task: tuple[str, int, int, list[_Range], frozenset[int], RedactedDigests],
-) -> ChunkOutcome:
+def _run_chunk(task: tuple[str, int, int, list[_Range], RedactedDigests]) -> ChunkOutcome:
     assert _worker_conn is not None
     return verify_chunk(_worker_conn, *task)
 
@@ -297,17 +278,101 @@ def _copy_lines(conn: psycopg.Connection[Any], query: sql.Composed) -> Iterator[
 
 def read_headers(conn: psycopg.Connection[Any], schema: str) -> list[BlockHeader]:
     """Every block header, in block-number order, as the canonical text COPY sends."""
-    query = sqlfiles.render("queries/verify_blocks.sql", schema=sql.Identifier(schema))
+    has_table_names = conn.execute(
+        sqlfiles.render("queries/column_exists.sql"),
+        {"table": f"{quote(schema)}.blocks", "column": "table_names"},
+    ).fetchone()
+    query = sqlfiles.render(
+        "queries/verify_blocks.sql",
+        schema=sql.Identifier(schema),
+        # revision 0002 added the column; blocks sealed before have none
+        table_names=(
+            sql.SQL("table_names") if has_table_names and has_table_names[0] else sql.SQL("null")
+        ),
+    )
     headers = []
     for line in _copy_lines(conn, query):
-        *fields, stored = line.decode().split("\t")
-        headers.append(BlockHeader(tuple(fields), bytes.fromhex(stored)))
+        *fields, stored = chain.copy_fields(line)
+        headers.append(BlockHeader(tuple(fields), bytes.fromhex(stored or "")))
     return headers
 
 
-def check_chain(headers: Sequence[BlockHeader]) -> list[Problem]:
-    """Numbering, header hashes, links and transaction-id ranges of the block chain."""
+def read_side_tables(
+    conn: psycopg.Connection[Any], schema: str
+) -> tuple[list[Hold], list[KeyRow], list[RedactionRow]]:
+    """The holds, keys and redactions tables verify judges by the trail's events (each small:
+    one row per hold, key or erasure order); a table a revision before the installed one lacks
+    reads as empty."""
+    ident = sql.Identifier(schema)
+
+    def rows(table: str, query: str) -> list[tuple[Any, ...]]:
+        relation = sql.Literal(f"{quote(schema)}.{table}")
+        exists = conn.execute(
+            sqlfiles.render("queries/relation_exists.sql", relation=relation)
+        ).fetchone()
+        if not exists or not exists[0]:
+            return []
+        return conn.execute(sqlfiles.render(f"queries/{query}.sql", schema=ident)).fetchall()
+
+    return (
+        [Hold(*r) for r in rows("holds", "holds")],
+        [KeyRow(*r) for r in rows("keys", "verify_keys")],
+        [RedactionRow(*r) for r in rows("redactions", "redactions")],
+    )
+
+
+def read_unsealed_events(conn: psycopg.Connection[Any], schema: str, horizon: int) -> list[Event]:
+    """The trail's events above the sealed horizon, in chain order (they prove nothing yet)."""
+    query = sqlfiles.render(
+        "queries/unsealed_events.sql", schema=sql.Identifier(schema), horizon=sql.Literal(horizon)
+    )
+    return [
+        Event.from_fields(chain.copy_fields(line), sealed=False)
+        for line in _copy_lines(conn, query)
+    ]
+
+
+def read_duplicate_ids(conn: psycopg.Connection[Any], schema: str) -> list[tuple[int, int]]:
+    query = sqlfiles.render("queries/duplicate_ids.sql", schema=sql.Identifier(schema))
+    return [(int(row_id), int(count)) for row_id, count in conn.execute(query).fetchall()]
+
+
+def check_unsealed(
+    conn: psycopg.Connection[Any], schema: str, horizon: int, any_block: bool
+) -> list[Problem]:
+    """Unsealed rows are legitimate only while a seal can still take them: a transaction id the
+    server has not assigned, or a time after the verifier's clock, is forged; before the first
+    block, so is an id below zero, where sealing starts."""
+    rows = conn.execute(
+        sqlfiles.render("queries/unsealed_suspects.sql", schema=sql.Identifier(schema)),
+        {
+            "horizon": horizon,
+            "floor": horizon if not any_block else _LOWEST_TXID,
+            "latest": datetime.now(UTC) + CLOCK_SLACK,
+        },
+    ).fetchall()
+    why = {
+        "below": "is below where sealing starts: no block will ever hold it",
+        "unassigned": "has not been assigned by the server yet: no block will ever hold it",
+        "future": "is dated after now",
+    }
+    return [
+        Problem(
+            "dated_after_seal" if reason == "future" else "hidden_insert",
+            None,
+            int(row_id),
+            f"the row's transaction {txid} {why[reason]}"
+            if reason != "future"
+            else f"the unsealed row is dated {tx_time}, after now",
+        )
+        for row_id, txid, tx_time, reason in rows
+    ]
+
+
+def check_chain(headers: Sequence[BlockHeader], *, now: datetime) -> list[Problem]:
+    """Numbering, header hashes, links, transaction-id ranges and sealing times of the chain."""
     problems: list[Problem] = []
+    problems += _check_sealing_times(headers, now)
     position_of = {h.stored_hash: i for i, h in enumerate(headers)}
     expected_no = 1
     previous: BlockHeader | None = None
@@ -368,6 +433,30 @@ def check_chain(headers: Sequence[BlockHeader]) -> list[Problem]:
     return problems
 
 
+def _check_sealing_times(headers: Sequence[BlockHeader], now: datetime) -> list[Problem]:
+    """Each block sealed no earlier than the one before it (give or take CLOCK_SLACK), not in
+    the future, and after its bucket began."""
+    problems = []
+    latest: datetime | None = None
+    for header in headers:
+        sealed_at = trail.parse_time(header.fields[chain.BLOCK_COLUMNS.index("sealed_at")])
+        bucket_start = trail.parse_time(header.bucket_start)
+        why = None
+        if sealed_at is None or bucket_start is None:
+            why = "its sealing time or bucket cannot be read"
+        elif sealed_at > now + CLOCK_SLACK:
+            why = f"sealed at {sealed_at:%Y-%m-%d %H:%M:%S}, after now"
+        elif latest is not None and sealed_at < latest - CLOCK_SLACK:
+            why = f"sealed at {sealed_at:%Y-%m-%d %H:%M:%S}, before the block before it"
+        elif sealed_at < bucket_start and header.format >= 2:
+            why = f"sealed at {sealed_at:%Y-%m-%d %H:%M:%S}, before its rows' bucket began"
+        if why:
+            problems.append(Problem("sealed_out_of_order", header.block_no, None, why))
+        if sealed_at is not None:
+            latest = max(latest, sealed_at) if latest else sealed_at
+    return problems
+
+
 def check_digests(headers: Sequence[BlockHeader], digests: Sequence[DigestCheck]) -> list[Problem]:
     """Every digest's block must still exist with the hash the digest recorded."""
     by_number = {h.block_no: h for h in headers}
@@ -405,6 +494,20 @@ def check_digests(headers: Sequence[BlockHeader], digests: Sequence[DigestCheck]
                     f"{digest.source} recorded another hash for block {digest.block_no}",
                 )
             )
+        elif digest.rows_sealed is not None:
+            rows = sum(h.row_count for h in headers if h.block_no <= digest.block_no)
+            if rows != digest.rows_sealed:
+                kind = "chain_rewritten" if digest.rows_signed else "digest_altered"
+                problems.append(
+                    Problem(
+                        kind,
+                        digest.block_no,
+                        None,
+                        f"{digest.source} says {digest.rows_sealed} rows were sealed up to block "
+                        f"{digest.block_no}; the chain holds {rows}"
+                        + ("" if digest.rows_signed else " (a field its signature does not cover)"),
+                    )
+                )
     return problems
 
 
@@ -416,7 +519,9 @@ class _Range:
 
 
 def _chunks(headers: Sequence[BlockHeader]) -> Iterator[tuple[int, int, list[_Range]]]:
-    """Consecutive sealing ranges grouped into chunks of about CHUNK_ROWS rows."""
+    """Consecutive sealing ranges grouped into chunks of about CHUNK_ROWS rows. Together the
+    chunks read every transaction id below the sealed horizon: the first from the lowest id,
+    each from where the one before stopped, so rows in a gap reach the stream too."""
     ranges: list[_Range] = []
     for header in sorted(headers, key=lambda h: (h.txid_lo, h.txid_hi, h.bucket_start, h.block_no)):
         if ranges and (ranges[-1].lo, ranges[-1].hi) == (header.txid_lo, header.txid_hi):
@@ -425,14 +530,15 @@ def _chunks(headers: Sequence[BlockHeader]) -> Iterator[tuple[int, int, list[_Ra
             ranges.append(_Range(header.txid_lo, header.txid_hi, [header]))
     chunk: list[_Range] = []
     rows = 0
+    start = _LOWEST_TXID
     for item in ranges:
         if chunk and (rows >= CHUNK_ROWS or item.lo != chunk[-1].hi):
-            yield chunk[0].lo, chunk[-1].hi, chunk
-            chunk, rows = [], 0
+            yield start, chunk[-1].hi, chunk
+            start, chunk, rows = chunk[-1].hi, [], 0
         chunk.append(item)
         rows += sum(b.row_count for b in item.blocks)
     if chunk:
-        yield chunk[0].lo, chunk[-1].hi, chunk
+        yield start, chunk[-1].hi, chunk
 
 
 def split_row(line: bytes) -> tuple[bytes, bytes]:
@@ -442,42 +548,21 @@ def split_row(line: bytes) -> tuple[bytes, bytes]:
 
 
 def row_leaf(line: bytes, redacted: RedactedDigests | None = None) -> bytes:
-    """The leaf of a row's COPY line; for a redacted row, over the payload digest the redaction
-    recorded, provided the row holds exactly its redacted payload."""
+    """The leaf of a row's COPY line; for a redacted row holding the redaction marker, over the
+    payload digest its redaction recorded (so any other change still fails)."""
     header, payload = split_row(line)
     digest = hashlib.sha256(payload).hexdigest().encode()
-    if redacted:
-        digest = _unredacted(int(line[: line.find(b"\t")]), digest, redacted)
+    row_id = int(line[: line.find(b"\t")])
+    if redacted and row_id in redacted and is_redacted(payload):
+        digest = redacted[row_id][0]
     return chain.leaf_hash(header, bytes.fromhex(digest.decode()))
 
 
-def _unredacted(row_id: int, digest: bytes, redacted: RedactedDigests) -> bytes:
-    """The payload digest a row's leaf commits to: its redaction's, when the row is redacted and
-    holds exactly the redacted payload; else its own (so any other change still fails)."""
-    known = redacted.get(row_id)
-    return known[0] if known is not None and digest == known[1] else digest
-
-
-def read_redactions(conn: psycopg.Connection[Any], schema: str) -> list[Redaction]:
-    """Every redaction (the table is small: one row per erasure order carried out); none
-    before toolkit revision 0005, which added the table."""
-    table = sql.Literal(f"{quote(schema)}.redactions")
-    exists = conn.execute(sqlfiles.render("queries/relation_exists.sql", relation=table)).fetchone()
-    if not exists or not exists[0]:
-        return []
-    query = sqlfiles.render("queries/redactions.sql", schema=sql.Identifier(schema))
-    return [
-        Redaction(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), bool(r[6]))
-        for r in conn.execute(query).fetchall()
-    ]
-
-
-def redacted_digests(redactions: Sequence[Redaction]) -> RedactedDigests:
-    return {
-        r.row_id: (r.payload_digest.encode(), r.redacted_digest.encode())
-        for r in redactions
-        if r.recorded
-    }
+def is_redacted(payload: bytes) -> bool:
+    """Whether a payload line (row_key, old_values, new_values) holds the redaction marker in
+    both images (a NULL image stays NULL)."""
+    _, old, new = payload.split(b"\t")
+    return old in (b"\\N", REDACTION_MARKER) and new in (b"\\N", REDACTION_MARKER)
 
 
 def verify_chunk(
@@ -486,15 +571,14 @@ def verify_chunk(
     start: int,
     stop: int,
     ranges: list[_Range],
-    purged: frozenset[int] = frozenset(),
     redacted: RedactedDigests | None = None,
 ) -> ChunkOutcome:
-    """Recompute the roots of the blocks of one chunk from its streamed rows.
-
-    A block a PURGE event names, whose rows are all gone, is purged, not failed.
+    """Recompute the roots of the blocks of one chunk from its streamed rows, and collect the
+    trail's events of the blocks that verify.
 
     Rows come in (txid, id) order; each goes to the block of its sealing range whose bucket holds
-    its tx_time, compared as canonical text (ISO, UTC). A row that fits no block is a hidden insert.
+    its tx_time, compared as canonical text (ISO, UTC). A row that fits no block is a hidden
+    insert; a row dated after its block was sealed is reported too.
     """
     query = sqlfiles.render(
         "queries/verify_rows.sql",
@@ -504,39 +588,64 @@ def verify_chunk(
     )
     sha256 = hashlib.sha256
     leaf_prefix = chain.LEAF_PREFIX
+    trail_ops = _TRAIL_OPS
+    redacted_ids = {str(k).encode(): v for k, v in (redacted or {}).items()}
     outcome = ChunkOutcome()
     range_iter = iter(ranges)
     current = next(range_iter)
     builders: dict[int, MerkleBuilder] = {}
-    bounds: list[tuple[bytes, bytes, BlockHeader]] = []
+    event_lines: dict[int, list[bytes]] = {}
 
-    def open_range(item: _Range) -> list[tuple[bytes, bytes, BlockHeader]]:
+    def open_range(item: _Range) -> list[tuple[bytes, bytes, bytes, BlockHeader]]:
         builders.update((b.block_no, MerkleBuilder()) for b in item.blocks)
-        return [(b.bucket_start.encode(), b.bucket_end.encode(), b) for b in item.blocks]
+        # format 1 seals read their time before the horizon, so a row may postdate it slightly
+        return [
+            (
+                b.bucket_start.encode(),
+                b.bucket_end.encode(),
+                b.field("sealed_at").encode() if b.format >= 2 else b"\xff",
+                b,
+            )
+            for b in item.blocks
+        ]
 
     def close(item: _Range) -> None:
         for block in item.blocks:
             builder = builders.pop(block.block_no)
-            if builder.count == 0 and block.block_no in purged:
-                continue
-            if (
+            lines = event_lines.pop(block.block_no, [])
+            if builder.count == 0 and block.row_count > 0:
+                outcome.empty.append(block.block_no)
+            elif (
                 builder.count != block.row_count
                 or builder.count == 0
                 or builder.root() != block.merkle_root
             ):
                 outcome.failed.append(block)
+            else:
+                sealed_at = block.field("sealed_at")
+                outcome.events += [
+                    Event.from_fields(chain.copy_fields(line), sealed=True, sealed_at=sealed_at)
+                    for line in lines
+                ]
 
     bounds = open_range(current)
     for line in _copy_lines(conn, query):
         first = line.find(b"\t")
         second = line.find(b"\t", first + 1)
+        third = line.find(b"\t", second + 1)
         txid = int(line[first + 1 : second])
         while txid >= current.hi:
             close(current)
             current = next(range_iter)
             bounds = open_range(current)
-        tx_time = line[second + 1 : line.find(b"\t", second + 1)]
-        block = next((b for start_, end_, b in bounds if start_ <= tx_time < end_), None)
+        tx_time = line[second + 1 : third]
+        block = None
+        sealed_at = b""
+        if txid >= current.lo:
+            for bucket_start, bucket_end, block_sealed_at, candidate in bounds:
+                if bucket_start <= tx_time < bucket_end:
+                    block, sealed_at = candidate, block_sealed_at
+                    break
         cut = line.rfind(b"\t", 0, line.rfind(b"\t", 0, line.rfind(b"\t")))
         if block is None:
             outcome.problems.append(
@@ -544,22 +653,70 @@ def verify_chunk(
                     "hidden_insert",
                     None,
                     int(line[:first]),
-                    f"transaction {txid} is below the sealed horizon but the row is in no block",
+                    f"transaction {txid} is below the sealed horizon but the row is in no block"
+                    + (" (no block's transaction range holds it)" if txid < current.lo else ""),
                 )
             )
         else:
-            payload_digest = sha256(line[cut + 1 :]).hexdigest().encode()
-            if redacted:
-                payload_digest = _unredacted(int(line[:first]), payload_digest, redacted)
+            payload = line[cut + 1 :]
+            payload_digest = sha256(payload).hexdigest().encode()
+            if redacted_ids:
+                known = redacted_ids.get(line[:first])
+                if known is not None:
+                    payload_digest = _redacted_digest(
+                        int(line[:first]), payload, payload_digest, known, outcome
+                    )
             builders[block.block_no].push(
                 sha256(leaf_prefix + line[:cut] + b"\t" + payload_digest).digest()
             )
+            if tx_time > sealed_at:
+                outcome.problems.append(
+                    Problem(
+                        "dated_after_seal",
+                        block.block_no,
+                        int(line[:first]),
+                        f"dated {tx_time.decode()}, after its block was sealed at "
+                        f"{sealed_at.decode()}",
+                    )
+                )
+            fourth = line.find(b"\t", third + 1)
+            if line[fourth + 1 : line.find(b"\t", fourth + 1)] in trail_ops:
+                event_lines.setdefault(block.block_no, []).append(line)
         outcome.rows += 1
     close(current)
     for rest in range_iter:
         open_range(rest)
         close(rest)
     return outcome
+
+
+def _redacted_digest(
+    row_id: int, payload: bytes, digest: bytes, known: tuple[bytes, bytes], outcome: ChunkOutcome
+) -> bytes:
+    """The payload digest a redacted row's leaf commits to, when the row holds the marker and
+    exactly its recorded redacted payload; else its own digest (and the block fails)."""
+    recorded, redacted = known
+    if not is_redacted(payload):
+        outcome.problems.append(
+            Problem(
+                "forged_redaction",
+                None,
+                row_id,
+                "recorded as redacted, but the row holds other values than the redaction marker",
+            )
+        )
+        return digest
+    if digest != redacted:
+        outcome.problems.append(
+            Problem(
+                "redaction_edited",
+                None,
+                row_id,
+                "the row holds the redaction marker, but not the redacted payload its record names",
+            )
+        )
+        return digest
+    return recorded
 
 
 def _block_rows(
@@ -603,6 +760,16 @@ def diagnose(
     """Name what is wrong in a block whose rows no longer give its root."""
     number = block.block_no
     ids, leaves = stored_leaves(conn, schema, number)
+    rows = _block_rows(conn, schema, block)
+    if not leaves and not rows:
+        return [
+            Problem(
+                "deleted",
+                number,
+                None,
+                f"all {block.row_count} sealed row(s) are gone, and so is the block's leaf list",
+            )
+        ]
     if not leaves or len(ids) != len(leaves) or chain.merkle_root(leaves) != block.merkle_root:
         return [
             Problem(
@@ -616,7 +783,7 @@ def diagnose(
     problems: list[Problem] = []
     edited: list[tuple[int, bytes]] = []
     seen: set[int] = set()
-    for row_id, line in _block_rows(conn, schema, block):
+    for row_id, line in rows:
         if row_id in seen:
             problems.append(
                 Problem("duplicate_id", number, row_id, "more than one row has this id")
@@ -656,115 +823,6 @@ def diagnose(
 def _leaf_as(line: bytes, row_id: int) -> bytes:
     """The leaf this row would have if its id were ``row_id`` (to recognise swapped contents)."""
     return row_leaf(str(row_id).encode() + line[line.find(b"\t") :])
-
-
-def read_purges(conn: psycopg.Connection[Any], schema: str, horizon: int) -> list[PurgeClaim]:
-    """The PURGE events of the log (their own integrity is checked with the other rows)."""
-    claims = []
-    query = sqlfiles.render("queries/purge_claims.sql", schema=sql.Identifier(schema))
-    for event_id, txid, tx_time, text in conn.execute(query).fetchall():
-        try:
-            details = json.loads(text)
-            claims.append(
-                PurgeClaim(
-                    event_id=int(event_id),
-                    sealed=int(txid) < horizon,
-                    purged_at=str(tx_time),
-                    partition=str(details["partition"]),
-                    range_from=str(details["from"]),
-                    range_to=str(details["to"]),
-                    tables=tuple(str(t) for t in details.get("tables") or ()),
-                    classes=tuple(str(c) for c in details.get("classes") or ()),
-                    blocks=tuple(int(b) for b in details.get("blocks") or ()),
-                )
-            )
-        except (ValueError, KeyError, TypeError):
-            continue  # not a purge claim pgaudit-kit wrote: it excuses nothing
-    return claims
-
-
-def check_purges(
-    claims: Sequence[PurgeClaim], headers: Sequence[BlockHeader], policy: RetentionPolicy | None
-) -> list[Problem]:
-    """Each purge must match its blocks and respect the auditor's retention policy.
-
-    The policy comes from the auditor's config, not the database: a purge the policy did not
-    allow (too early, or of rows a class keeps for ever) is reported, however it was recorded.
-    """
-    problems: list[Problem] = []
-    by_number = {h.block_no: h for h in headers}
-    for claim in claims:
-        for number in claim.blocks:
-            header = by_number.get(number)
-            if header is not None and not (
-                claim.range_from <= _iso(header.bucket_start)
-                and _iso(header.bucket_end) <= claim.range_to
-            ):
-                problems.append(
-                    Problem(
-                        "early_purge",
-                        number,
-                        claim.event_id,
-                        f"purge event {claim.event_id} names block {number}, which lies outside "
-                        f"{claim.partition}",
-                    )
-                )
-        if policy is None:
-            continue
-        table_class, periods = policy
-        classes = {table_class.get(t, "default") if t else "default" for t in claim.tables} or {
-            "default"
-        }
-        kept = [c for c in classes if c not in periods]
-        if kept:
-            problems.append(
-                Problem(
-                    "early_purge",
-                    None,
-                    claim.event_id,
-                    f"{claim.partition} was purged but class {', '.join(sorted(kept))} "
-                    "keeps rows for ever",
-                )
-            )
-            continue
-        keep_until = max(_add_interval(claim.range_to, periods[c]) for c in classes)
-        purged_at = datetime.fromisoformat(claim.purged_at.replace(" ", "T"))
-        if purged_at < keep_until:
-            problems.append(
-                Problem(
-                    "early_purge",
-                    None,
-                    claim.event_id,
-                    f"{claim.partition} was purged on {purged_at:%Y-%m-%d}; its retention ("
-                    + ", ".join(f"{c} {periods[c]}" for c in sorted(classes))
-                    + f") ran until {keep_until:%Y-%m-%d}",
-                )
-            )
-    return problems
-
-
-def _iso(canonical: str) -> str:
-    """A canonical timestamp ('2026-01-01 00:00:00+00') in json_build_object's ISO form."""
-    moment = datetime.fromisoformat(canonical.replace(" ", "T"))
-    return moment.isoformat()
-
-
-def _add_interval(moment_text: str, period: str) -> datetime:
-    """``moment + period`` for periods as PostgreSQL prints them ('1 year 6 mons', '90 days')."""
-    moment = datetime.fromisoformat(moment_text)
-    words = period.split()
-    months = days = 0
-    for amount, unit in zip(words[::2], words[1::2], strict=True):
-        if unit.startswith("year"):
-            months += 12 * int(amount)
-        elif unit.startswith("mon"):
-            months += int(amount)
-        else:
-            days += int(amount)
-    year, month = divmod(moment.month - 1 + months, 12)
-    last_day = calendar.monthrange(moment.year + year, month + 1)[1]
-    moved = moment.replace(year=moment.year + year, month=month + 1, day=min(moment.day, last_day))
-    return moved + timedelta(days=days)
 
 
 def _unsealed(conn: psycopg.Connection[Any], schema: str, horizon: int) -> tuple[int, str | None]:

@@ -1,4 +1,4 @@
-"""Write tests/vectors/chain_v1.json: rows with hard values, their canonical lines and hashes.
+"""Write tests/vectors/chain_v<format>.json: rows with hard values, their canonical lines and hashes.
 
     python tools/make_vectors.py POSTGRES_SUPERUSER_DSN
 
@@ -139,7 +139,7 @@ def main(dsn: str) -> None:
             api.apply(config, target)
             document = build(target)
             api.uninstall(config, target, drop_data=True)
-        out = ROOT / "tests" / "vectors" / "chain_v1.json"
+        out = ROOT / "tests" / "vectors" / f"chain_v{chain.FORMAT_VERSION}.json"
         out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {out.relative_to(ROOT)}")
     finally:
@@ -190,7 +190,7 @@ def build(dsn: str) -> dict[str, object]:
     roots = {str(n): chain.merkle_root(leaves[:n]).hex() for n in range(1, len(leaves) + 1)}
     assert sealed == [(1, len(ROWS))], sealed
     (fields,) = header
-    block = chain.BlockHeader(fields[:-1], bytes.fromhex(fields[-1]))
+    block = chain.BlockHeader(fields[:-1], bytes.fromhex(str(fields[-1])))
     assert block.merkle_root.hex() == roots[str(len(leaves))], "SQL and Python roots differ"
     assert block.computed_hash == block.stored_hash, "SQL and Python block hashes differ"
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -84,3 +85,10 @@ def alembic_transaction(
             yield conn, sa_conn
     finally:
         engine.dispose()
+
+
+def make_digest(env: AuditEnv, keys: tuple[Path, Path], folder: Path) -> Path:
+    """Sign the chain head with the private key of ``keys`` into ``folder``."""
+    from pgaudit_kit import api
+
+    return api.digest(env.config_path, env.dsn, signing_key=keys[0], out_dir=folder).path

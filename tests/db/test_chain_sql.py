@@ -1,4 +1,5 @@
-"""The SQL sealer computes the format-1 hashes exactly as chain.py does (shared vectors)."""
+"""The SQL sealer computes the hashes exactly as chain.py does (shared vectors): rows and roots
+as in every format, block headers in format 2."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pgaudit_kit import chain, verify
 from tests.fixtures.db import AuditEnv
 
 VECTORS = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "chain_v1.json").read_text()
+    (
+        Path(__file__).resolve().parents[1] / "vectors" / f"chain_v{chain.FORMAT_VERSION}.json"
+    ).read_text()
 )
 COLUMNS = (*chain.HEADER_COLUMNS, *chain.PAYLOAD_COLUMNS)
 HARD = [
@@ -76,3 +79,6 @@ def test_sealing_the_shared_vectors_reproduces_their_hashes(env: AuditEnv) -> No
         (header,) = verify.read_headers(conn, "audit")
     assert header.merkle_root.hex() == VECTORS["merkle_roots"][str(len(VECTORS["rows"]))]
     assert header.computed_hash == header.stored_hash
+    assert header.format == chain.FORMAT_VERSION
+    table_names = chain.BLOCK_COLUMNS.index("table_names")
+    assert header.fields[table_names] == VECTORS["block"]["fields"][table_names]

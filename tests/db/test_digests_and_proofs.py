@@ -27,12 +27,6 @@ def sealed(env: AuditEnv) -> AuditEnv:
     return env
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> tuple[Path, Path]:
-    result = api.keygen(tmp_path / "keys")
-    return result.private_key, result.public_key
-
-
 def _update_row(env: AuditEnv) -> int:
     return int(env.sql("select id from audit.log_rows where op = 'UPDATE'")[0][0])
 
@@ -167,7 +161,7 @@ def test_a_malformed_digest_is_an_input_error(
         ),
         (
             '{"format": "pgaudit-kit proof v1", "origin": "o", "row_id": 1, "leaf_line": "", "payload_line": "", "leaf_index": 0, "tree_size": 1, "path": ["zz"], "blocks": []}',
-            "malformed proof",
+            "missing or bad 'path'",
         ),
     ],
 )

@@ -565,8 +565,7 @@ def test_no_other_role_can_block_sealing(env: AuditEnv) -> None:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute("select * from audit.locks for update")
             conn.rollback()
-        sealed = api.seal(env.config_path, env.dsn)
-        assert sealed.rows >= 1
+        seal_all(env)  # never blocked (on a shared server, other tests may hold the horizon)
         assert api.maintain(env.config_path, env.dsn).ok
 
 

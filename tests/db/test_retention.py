@@ -223,13 +223,10 @@ def test_a_partition_deleted_by_hand_is_tampering(env: AuditEnv) -> None:
     assert kinds == {"deleted"}
 
 
-def test_a_recorded_purge_the_policy_did_not_allow_is_reported(env: AuditEnv) -> None:
-    """Someone with full rights drops a recent partition and records it as purged."""
-    _install(env)
-    env.sql(
-        "insert into customers values (1, 'a@x.org', null, 'pw', 'new', null)", role=env.roles.app
-    )
-    seal_all(env)
+def _forge_purge(env: AuditEnv, *, when: str = "now()", **claim: str) -> None:
+    """Someone with full rights drops this month's partition and records it as purged, with a
+    claim as purge writes it (its tables, retention and classes), dated ``when``; ``claim``
+    replaces parts of it (SQL expressions)."""
     (start, end, name) = env.sql(
         "select range_from::text, range_to::text, partition::text from audit.partitions()"
         " where range_from <= now() and range_to > now()"
@@ -239,15 +236,92 @@ def test_a_recorded_purge_the_policy_did_not_allow_is_reported(env: AuditEnv) ->
         " where bucket_start >= %s::timestamptz and bucket_end <= %s::timestamptz",
         [start, end],
     )[0]
+    parts = {
+        "partition": f"'{name}'",
+        "from": f"'{start}'::timestamptz",
+        "to": f"'{end}'::timestamptz",
+        "rows": "1",
+        "tables": "(select array_agg(distinct t) from audit.blocks b, unnest(b.table_names) t"
+        f" where b.block_no in ({blocks}))",
+        "classes": "array['pci']",
+        "blocks": f"array[{blocks}]",
+        "retention": "(select json_object_agg(name, keep::text) from audit.retention_classes)",
+        "table_classes": "(select json_object_agg(table_name, retention_class)"
+        " from audit.audited_tables)",
+        **claim,
+    }
+    details = ", ".join(f"'{k}', {v}" for k, v in parts.items())
     env.script(
         f"select audit.begin_maintenance('fake'); drop table {name};"
-        f" select audit.record_event('PURGE', null, json_build_object('partition', '{name}', 'from',"
-        f" '{start}'::timestamptz, 'to', '{end}'::timestamptz, 'rows', 1, 'tables', array['public.customers'],"
-        f" 'classes', array['pci'], 'blocks', array[{blocks}]));"
+        f" select audit.record_event('PURGE', null, json_build_object({details}));"
+        f" update audit.log_rows set tx_time = {when} where op = 'PURGE';"
     )
+
+
+def _with_a_sealed_row(env: AuditEnv) -> None:
+    _install(env)
+    env.sql(
+        "insert into customers values (1, 'a@x.org', null, 'pw', 'new', null)", role=env.roles.app
+    )
+    seal_all(env)
+
+
+def test_a_recorded_purge_the_retention_in_force_did_not_allow_is_reported(env: AuditEnv) -> None:
+    _with_a_sealed_row(env)
+    _forge_purge(env)
+    for _ in ("pending", "sealed"):
+        problems = api.verify(env.config_path, env.dsn).problems
+        assert [p.kind for p in problems] == ["early_purge"], problems
+        assert "its retention (default 2 years, hipaa 6 years, pci 1 year) ran until" in (
+            problems[0].detail
+        )
+        seal_all(env)
+
+
+def test_a_purge_the_trail_allowed_but_the_auditors_config_does_not_is_reported(
+    env: AuditEnv,
+) -> None:
+    """Retention shortened by a config applied for the purpose, then a purge it allowed: the
+    trail records both, and the auditor's own config (pci: 1 year) refutes the purge."""
+    _install(env)
+    backdate(env, "public.customers", "2026-06-15 00:00:00+00")
+    env.sql("select audit.premake_partitions(3)")
+    seal_all(env)
+    env.write_config(TABLES.replace('pci = "1 year"', 'pci = "1 day"'))
+    env.apply()
+    assert _actions(api.purge(env.config_path, env.dsn))["2026-06"] == "dropped"
+    seal_all(env)
+    assert api.verify(env.config_path, env.dsn).ok  # by the config that purged
+    env.write_config(TABLES)
     problems = api.verify(env.config_path, env.dsn).problems
-    assert [p.kind for p in problems] == ["early_purge"]
-    assert "its retention (pci 1 year) ran until" in problems[0].detail
+    assert [p.kind for p in problems] == ["early_purge"], problems
+    assert problems[0].detail.endswith("(your config's retention)")
+
+
+@pytest.mark.parametrize(
+    ("claim", "when", "why"),
+    [
+        ({}, "now() + interval '10 years'", "after the seal that sealed it"),
+        ({"tables": "array['public.customers']"}, "now()", "which it does not name"),
+        ({"blocks": "array[1]", "from": "'2001-01-01'::timestamptz", "to": "'2001-02-01'::timestamptz"},
+         "now()", "lies outside"),
+        ({"retention": "null"}, "now()", "does not record the retention it ran under"),
+    ],
+)  # fmt: skip
+def test_a_forged_purge_event_excuses_nothing(
+    env: AuditEnv, claim: dict[str, str], when: str, why: str
+) -> None:
+    """A PURGE event dated years ahead, or naming less than its blocks held, or blocks outside
+    its range, or without the retention it ran under: forged, and its blocks count as deleted."""
+    _with_a_sealed_row(env)
+    _forge_purge(env, when=when, **claim)
+    seal_all(env)
+    report = api.verify(env.config_path, env.dsn)
+    kinds = {p.kind for p in report.problems}
+    assert "forged_purge" in kinds and "deleted" in kinds, report.problems
+    (forged,) = [p for p in report.problems if p.kind == "forged_purge"]
+    assert why in forged.detail
+    assert report.purged_blocks == []
 
 
 def test_maintain_twice_at_once_runs_once(env: AuditEnv) -> None:

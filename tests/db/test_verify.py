@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from pgaudit_kit import api
 from pgaudit_kit.verify import VerifyResult
 from tests.fixtures.db import AuditEnv
 
-from .helpers import audited_customers, seal_all
+from .helpers import audited_customers, make_digest, seal_all
 
 
 def _sealed_trail(env: AuditEnv, batches: int = 3, rows: int = 20) -> None:
@@ -175,10 +174,11 @@ def test_verify_reports_a_broken_link(env: AuditEnv) -> None:
         where block_no = 2;
         update audit.blocks set block_hash = sha256('\\x02'::bytea || convert_to(concat_ws(E'\\t', format, block_no,
             bucket_start, bucket_end, txid_lo, txid_hi, row_count, encode(merkle_root, 'hex'), encode(prev_hash, 'hex'),
-            sealed_at), 'UTF8')) where block_no = 2;
+            sealed_at, audit.copy_text(table_names::text)), 'UTF8')) where block_no = 2;
         """
     )
-    assert _kinds(_verify(env)) == [("broken_link", 3, None)]
+    report = _verify(env)
+    assert _kinds(report) == [("broken_link", 3, None)], report.problems
 
 
 def test_edited_rows_and_leaves_are_reported_as_leaves_edited(env: AuditEnv) -> None:
@@ -201,23 +201,13 @@ def test_duplicate_ids_are_reported(env: AuditEnv) -> None:
 # --- digests catch what the chain alone cannot -----------------------------------------------
 
 
-@pytest.fixture
-def keys(tmp_path: Path) -> tuple[Path, Path]:
-    result = api.keygen(tmp_path / "keys")
-    return result.private_key, result.public_key
-
-
-def _digest(env: AuditEnv, keys: tuple[Path, Path], folder: Path) -> Path:
-    return api.digest(env.config_path, env.dsn, signing_key=keys[0], out_dir=folder).path
-
-
 def test_digests_of_an_intact_chain_verify(
     env: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
 ) -> None:
     _sealed_trail(env, batches=1)
-    _digest(env, keys, tmp_path / "digests")
+    make_digest(env, keys, tmp_path / "digests")
     _sealed_trail_more(env)
-    _digest(env, keys, tmp_path / "digests")
+    make_digest(env, keys, tmp_path / "digests")
     report = _verify(env, digests_dir=tmp_path / "digests", pubkey=keys[1])
     assert report.ok and report.digests_checked == 2
 
@@ -234,7 +224,7 @@ def test_a_cut_tail_is_caught_by_a_digest(
     env: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
 ) -> None:
     _sealed_trail(env)
-    _digest(env, keys, tmp_path / "digests")
+    make_digest(env, keys, tmp_path / "digests")
     env.script(
         "delete from audit.log_rows l using audit.blocks b where b.block_no = 4"
         " and l.txid >= b.txid_lo and l.txid < b.txid_hi;"
@@ -249,7 +239,7 @@ def test_a_recomputed_chain_is_caught_by_a_digest(
     env: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
 ) -> None:
     _sealed_trail(env)
-    _digest(env, keys, tmp_path / "digests")
+    make_digest(env, keys, tmp_path / "digests")
     victim = _row_id(env, 3, 1)
     env.script(
         f"update audit.log_rows set new_values = '{{\"rewritten\" : true}}' where id = {victim};"
@@ -265,7 +255,7 @@ def test_a_replaced_trail_is_caught_by_a_digest(
     env: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
 ) -> None:
     _sealed_trail(env, batches=1)
-    _digest(env, keys, tmp_path / "digests")
+    make_digest(env, keys, tmp_path / "digests")
     env.sql("update audit.settings set chain_id = gen_random_uuid()")
     report = _verify(env, digests_dir=tmp_path / "digests", pubkey=keys[1])
     assert [k for k, _, _ in _kinds(report)] == ["chain_rewritten"]

@@ -36,6 +36,9 @@ LAYER = {
     "classify": 2,
     "ddl": 2,
     "chain": 2,
+    "trail": 2,
+    "jsonfile": 1,
+    "problems": 0,
     "config": 1,
     "policies": 1,
     "toolkit_schema": 2,
@@ -46,7 +49,7 @@ LAYER = {
     "errors": 0,
     "results": 0,
 }
-PURE = {"generate", "policies", "identifiers", "config", "sqlfiles", "chain"}
+PURE = {"generate", "policies", "identifiers", "config", "sqlfiles", "chain", "trail", "problems"}
 
 
 def _imports(module: str) -> set[str]:

@@ -6,8 +6,11 @@
 --   * no active legal hold overlaps it (same table or all tables, overlapping time range);
 --   * no block reaches outside it.
 -- Dropping keeps the block headers (the chain still verifies) and removes their stored leaves;
--- a PURGE event names the partition, range, rows, classes and blocks, and is sealed into the
--- chain by the next seal, so verify can tell purged blocks from deleted rows. A partition whose
+-- a PURGE event names the partition, range, rows, classes and blocks, and the retention it ran
+-- under (every class's period and table's class, so verify can judge later purges after the
+-- CONFIG events that set them are purged too), and is sealed into the chain by the next seal, so
+-- verify can tell purged blocks from deleted rows. A REDACT event of the partition whose row
+-- lives on elsewhere is recorded again, so that row's redaction stays checkable. A partition whose
 -- lock is not granted within lock_timeout is reported busy, never waited for: a DROP queued
 -- behind a long transaction would stall every audited write behind it.
 create or replace function {schema}.purge(p_dry_run boolean default false)
@@ -16,6 +19,7 @@ returns table (partition text, range_from timestamptz, range_to timestamptz, row
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 set timezone = 'UTC'
+set intervalstyle = 'postgres'
 set lock_timeout = '2s'
 as $pgaudit$
 declare
@@ -126,12 +130,34 @@ begin
         end if;
         begin
             perform {schema}.begin_maintenance('purge');
+            for v_row in execute format(
+                'select e.id, e.table_name, e.tx_time, e.login_role, e.new_values from %s as e'
+                ' where e.op = %L', v_part.partition, 'REDACT')
+            loop
+                if exists (select 1 from {schema}.log_rows as l
+                           where l.id = (v_row.new_values ->> 'row_id')::bigint
+                             and (l.tx_time < v_part.range_from or l.tx_time >= v_part.range_to)) then
+                    perform {schema}.record_event('REDACT', v_row.table_name, json_build_object(
+                        'row_id', (v_row.new_values ->> 'row_id')::bigint,
+                        'reason', v_row.new_values ->> 'reason',
+                        'payload_digest', v_row.new_values ->> 'payload_digest',
+                        'redacted_digest', v_row.new_values ->> 'redacted_digest',
+                        'redacted_at', coalesce(v_row.new_values ->> 'redacted_at', v_row.tx_time::text),
+                        'redacted_by', coalesce(v_row.new_values ->> 'redacted_by', v_row.login_role),
+                        'carried_from', v_row.id));
+                end if;
+            end loop;
             execute format('drop table %s', v_part.partition);
             delete from {schema}.block_leaves as l where l.block_no = any(v_blocks);
             perform {schema}.record_event('PURGE', null, json_build_object(
                 'partition', partition, 'from', v_part.range_from, 'to', v_part.range_to,
                 'rows', row_count, 'tables', v_tables, 'classes', v_classes, 'keep', v_keep,
-                'blocks', v_blocks));
+                'blocks', v_blocks,
+                'retention', (select coalesce(json_object_agg(r.name, r.keep::text), '{{}}')
+                              from {schema}.retention_classes as r),
+                'table_classes', (select coalesce(json_object_agg(a.table_name,
+                                                                  coalesce(a.retention_class, 'default')), '{{}}')
+                                  from {schema}.audited_tables as a)));
             action := 'dropped';
             detail := format('%s row(s) in %s block(s)', row_count, cardinality(v_blocks));
         exception when lock_not_available then

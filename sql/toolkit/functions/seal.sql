@@ -23,7 +23,7 @@ declare
     v_root bytea;
     v_hash bytea;
     v_bucket_end timestamptz;
-    v_sealed_at timestamptz := clock_timestamp();
+    v_sealed_at timestamptz;
     v_bucket record;
     v_busy text;
 begin
@@ -34,6 +34,9 @@ begin
                   hint = 'nothing was sealed: wait for that run to finish, or end that session';
     end if;
     v_horizon := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+    -- read after the horizon: every transaction below it has ended, so began before this time,
+    -- and no sealed row is dated after its block's seal (verify checks it, from format 2 on)
+    v_sealed_at := clock_timestamp();
     select s.partition_interval into v_interval from {schema}.settings as s;
     select b.block_no, b.block_hash, b.txid_hi into v_block_no, v_prev, v_lo
     from {schema}.blocks as b
@@ -71,7 +74,7 @@ begin
         for v_bucket in
             select date_trunc(v_interval, x.tx_time) as bucket_start,
                    count(*) as n,
-                   array_agg(distinct coalesce(x.table_name, '')) as table_names,
+                   array_agg(distinct coalesce(x.table_name, '') collate "C") as table_names,
                    string_agg(x.leaf, ''::bytea order by x.txid, x.id) as leaves,
                    string_agg(int8send(x.id), ''::bytea order by x.txid, x.id) as ids
             from (
@@ -85,13 +88,16 @@ begin
             v_root := {schema}.merkle_root(v_bucket.leaves);
             v_block_no := v_block_no + 1;
             v_bucket_end := v_bucket.bucket_start + ('1 ' || v_interval)::interval;
+            -- the block line of format 2 (pgaudit_kit/chain.py): only table_names can hold
+            -- characters COPY escapes
             v_hash := sha256('\x02'::bytea || convert_to(concat_ws(E'\t',
-                1, v_block_no, v_bucket.bucket_start, v_bucket_end, v_lo, v_hi, v_bucket.n,
-                encode(v_root, 'hex'), encode(v_prev, 'hex'), v_sealed_at), 'UTF8'));
+                2, v_block_no, v_bucket.bucket_start, v_bucket_end, v_lo, v_hi, v_bucket.n,
+                encode(v_root, 'hex'), encode(v_prev, 'hex'), v_sealed_at,
+                {schema}.copy_text(v_bucket.table_names::text)), 'UTF8'));
             insert into {schema}.blocks as b (block_no, format, bucket_start, bucket_end, txid_lo,
                                               txid_hi, row_count, merkle_root, prev_hash,
                                               sealed_at, block_hash, table_names)
-            values (v_block_no, 1, v_bucket.bucket_start, v_bucket_end, v_lo, v_hi, v_bucket.n,
+            values (v_block_no, 2, v_bucket.bucket_start, v_bucket_end, v_lo, v_hi, v_bucket.n,
                     v_root, v_prev, v_sealed_at, v_hash, v_bucket.table_names);
             insert into {schema}.block_leaves (block_no, ids, leaves)
             values (v_block_no, v_bucket.ids, v_bucket.leaves);

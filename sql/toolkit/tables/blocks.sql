@@ -1,8 +1,9 @@
 -- blocks: one header per sealed block, kept forever (also after purge). Each header commits to its
 -- rows (Merkle root of their leaf hashes), to the previous block (prev_hash), and to itself
--- (block_hash over every other field): format 1, defined in pgaudit_kit/chain.py. table_names
--- (not hashed; '' for events of no table) lets purge find a partition's retention classes without
--- reading its rows; revision 0002 added it, so blocks sealed before have none.
+-- (block_hash over every other field), in the format pgaudit_kit/chain.py defines. table_names
+-- ('' for events of no table) lets purge find a partition's retention classes without reading its
+-- rows, and lets verify judge a purge after the rows are gone: format 2 (revision 0006) hashes it;
+-- format 1 did not, and blocks sealed before revision 0002 have none.
 create table {schema}.blocks (
     block_no bigint primary key,
     format smallint not null,

@@ -10,3 +10,9 @@ set members = coalesce((select pg_catalog.array_agg(p.relid::oid order by p.reli
                         from pg_catalog.pg_partition_tree(t.relid::regclass) as p
                         where p.relid <> t.relid::regclass), '{{}}')
 where t.partitioned;
+-- The retention in force, as the CONFIG event verify replays to judge each purge by (apply
+-- records every later change); periods as PostgreSQL prints them by default.
+set local intervalstyle = 'postgres';
+select {schema}.record_event('CONFIG', null, pg_catalog.json_build_object('action', 'retention',
+    'classes', (select coalesce(pg_catalog.json_object_agg(r.name, r.keep::text), '{{}}')
+                from {schema}.retention_classes as r)));

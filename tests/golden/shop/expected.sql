@@ -74,6 +74,22 @@ delete from "audit".retention_classes where name <> all('{default,pci}'::text[])
 insert into "audit".retention_classes (name, keep)
 select u.name, u.keep from unnest('{default,pci}'::text[], '{"2 years","1 year"}'::interval[]) as u(name, keep)
 on conflict (name) do update set keep = excluded.keep;
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
+insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
+                          effective_role, application_name, client_addr, request_id, trace_id)
+select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', NULL,
+       '{
+    "action": "retention",
+    "classes": {
+        "pci": "1 year",
+        "default": "2 years"
+    }
+}'::jsonb::json,
+       c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
+       c.trace_id
+from "audit".statement_context() as c;
 
 -- set privileges on the audit schema
 grant usage on schema "audit" to "shop_auditor";
@@ -592,8 +608,9 @@ select "audit".record_function_digests(array_remove(array[
     '"audit"."capture_shop_customers_6b6fea40_row"()'::regprocedure::oid,
     '"audit"."capture_shop_customers_6b6fea40_truncate"()'::regprocedure::oid
 ], null));
--- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
--- (stored as jsonb prints them, whatever the layout of the literal here).
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
 insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                           effective_role, application_name, client_addr, request_id, trace_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.customers',
@@ -942,8 +959,9 @@ select "audit".record_function_digests(array_remove(array[
     '"audit"."capture_shop_orders_273b481b_row"()'::regprocedure::oid,
     '"audit"."capture_shop_orders_273b481b_truncate"()'::regprocedure::oid
 ], null));
--- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
--- (stored as jsonb prints them, whatever the layout of the literal here).
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
 insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                           effective_role, application_name, client_addr, request_id, trace_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.orders',
@@ -1321,8 +1339,9 @@ select "audit".record_function_digests(array_remove(array[
     '"audit"."capture_shop_inventory_bfb0ec5b_row"()'::regprocedure::oid,
     '"audit"."capture_shop_inventory_bfb0ec5b_truncate"()'::regprocedure::oid
 ], null));
--- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
--- (stored as jsonb prints them, whatever the layout of the literal here).
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
 insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                           effective_role, application_name, client_addr, request_id, trace_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.inventory',
@@ -1705,8 +1724,9 @@ select "audit".record_function_digests(array_remove(array[
     '"audit"."capture_shop_sessions_6ed6dc20_row"()'::regprocedure::oid,
     '"audit"."capture_shop_sessions_6ed6dc20_truncate"()'::regprocedure::oid
 ], null));
--- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
--- (stored as jsonb prints them, whatever the layout of the literal here).
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
 insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                           effective_role, application_name, client_addr, request_id, trace_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.sessions',
@@ -2090,8 +2110,9 @@ select "audit".record_function_digests(array_remove(array[
     '"audit"."capture_sales_co_order_lines_c93b07c1_row"()'::regprocedure::oid,
     '"audit"."capture_sales_co_order_lines_c93b07c1_truncate"()'::regprocedure::oid
 ], null));
--- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
--- (stored as jsonb prints them, whatever the layout of the literal here).
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
 insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                           effective_role, application_name, client_addr, request_id, trace_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', '"Sales Co"."Order Lines"',

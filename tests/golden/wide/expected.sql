@@ -887,8 +887,9 @@ select "audit".record_function_digests(array_remove(array[
     '"audit"."capture_public_wide_47ec0b9e_row"()'::regprocedure::oid,
     '"audit"."capture_public_wide_47ec0b9e_truncate"()'::regprocedure::oid
 ], null));
--- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
--- (stored as jsonb prints them, whatever the layout of the literal here).
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
 insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                           effective_role, application_name, client_addr, request_id, trace_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public.wide',
@@ -1337,8 +1338,9 @@ select "audit".record_function_digests(array_remove(array[
     '"audit"."capture_public_events_5df12ea9_row"()'::regprocedure::oid,
     '"audit"."capture_public_events_5df12ea9_truncate"()'::regprocedure::oid
 ], null));
--- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force
--- (stored as jsonb prints them, whatever the layout of the literal here).
+-- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
+-- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
+-- the literal here.
 insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                           effective_role, application_name, client_addr, request_id, trace_id)
 select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public.events',
