@@ -3,7 +3,8 @@
 A digest is a C2SP signed note (https://c2sp.org/signed-note, as transparency-log checkpoints
 are), wrapped in a small JSON file with the same facts spelled out for people::
 
-    pgaudit-kit/<chain id>/<database>/<schema>      origin: which chain
+    pgaudit-kit/<chain id>/<database>/<schema>      origin: which chain (id and schema; the
+                                                    database name is shown, not required)
     42                                              number of the head block
     <base64 block hash>                             its hash
     txid-horizon 81234                              every transaction below was sealed
@@ -396,25 +397,35 @@ def load_for_verify(digests_dir: Path | None, pubkey: Path | None) -> list[Diges
     return load_dir(digests_dir, load_public_key(pubkey))
 
 
+def chain_of(origin: str) -> tuple[str, str]:
+    """An origin's chain id and the ``database/schema`` it was signed in."""
+    chain_id, _, place = origin.removeprefix("pgaudit-kit/").partition("/")
+    return chain_id, place
+
+
 def match_chain(loaded: list[Digest], head: ChainHead) -> tuple[list[DigestCheck], list[Problem]]:
     """The digests of this chain, to check block by block, and a ``chain_rewritten`` problem for
     each digest of the same database and schema that signs another chain.
 
-    :raises InputError: when a digest is of another database or schema.
+    A chain is its chain id (random, kept in the database) and schema: the database name a digest
+    was signed in is shown, not required, so a copy restored under another name still verifies.
+
+    :raises InputError: when a digest is of another chain in another database or schema.
     """
     checks: list[DigestCheck] = []
     problems: list[Problem] = []
+    here = f"{head.database}/{head.schema}"
     for item in loaded:
-        same_place = item.origin.split("/", 2)[-1] == head.origin.split("/", 2)[-1]
-        if item.origin == head.origin:
+        chain_id, place = chain_of(item.origin)
+        if chain_id == head.chain_id and (place == here or place.endswith(f"/{head.schema}")):
             checks.append(item.check())
-        elif same_place:
+        elif place == here:
             problems.append(
                 Problem(
                     "chain_rewritten",
                     item.block_no,
                     None,
-                    f"{item.path.name} signs chain {item.origin.split('/')[1]}; this "
+                    f"{item.path.name} signs chain {chain_id}; this "
                     f"schema now holds chain {head.chain_id}: the whole trail was replaced",
                 )
             )
@@ -422,7 +433,7 @@ def match_chain(loaded: list[Digest], head: ChainHead) -> tuple[list[DigestCheck
             raise InputError(
                 f"digest is for {item.origin}, not {head.origin}",
                 where=str(item.path),
-                hint="pass the digests of this database and schema",
+                hint="pass the digests of this chain and schema",
             )
     return checks, problems
 

@@ -210,7 +210,7 @@ def test_digests_of_another_schema_are_refused(
         with pytest.raises(InputError) as caught:
             api.verify(second, sealed.dsn, digests_dir=tmp_path / "d", pubkey=keys[1])
         assert str(caught.value).startswith(f"{digest}: digest is for pgaudit-kit/")
-        assert str(caught.value).endswith("/audit2 (pass the digests of this database and schema)")
+        assert str(caught.value).endswith("/audit2 (pass the digests of this chain and schema)")
     finally:
         api.uninstall(second, sealed.dsn, drop_data=True)
 
@@ -237,3 +237,38 @@ def test_status_shows_seal_lag_and_who_holds_the_horizon(sealed: AuditEnv) -> No
     lag = api.status(sealed.config_path, sealed.dsn).seal
     assert lag is not None and lag.unsealed_rows == 0
     assert api.verify(sealed.config_path, sealed.dsn).ok
+
+
+def test_a_copy_restored_under_another_name_verifies_against_its_digests(
+    sealed: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A chain is its chain id and schema: the database name a digest was signed in is shown,
+    not required."""
+    import psycopg
+    from psycopg import sql
+
+    api.digest(sealed.config_path, sealed.dsn, signing_key=keys[0], out_dir=tmp_path / "d")
+    row_id = _update_row(sealed)
+    api.prove(sealed.config_path, sealed.dsn, row_id, out=tmp_path / "p.json")
+    source = psycopg.conninfo.conninfo_to_dict(sealed.dsn)["dbname"]
+    copy = f"{source}_restored"
+    with psycopg.connect(sealed.server.admin_dsn, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("create database {} template {}").format(
+                sql.Identifier(copy), sql.Identifier(str(source))
+            )
+        )
+    try:
+        restored = psycopg.conninfo.make_conninfo(sealed.dsn, dbname=copy)
+        report = api.verify(
+            sealed.config_path, restored, digests_dir=tmp_path / "d", pubkey=keys[1]
+        )
+        assert report.ok and report.digests_checked == 1, report.problems
+        api.digest(sealed.config_path, restored, signing_key=keys[0], out_dir=tmp_path / "d2")
+        (signed,) = (tmp_path / "d2").glob("*.json")
+        assert api.verify_proof(tmp_path / "p.json", digest_path=signed, pubkey=keys[1]).ok
+    finally:
+        with psycopg.connect(sealed.server.admin_dsn, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(copy))
+            )
