@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .config import Config, load_config
+    from .context import set_request_context
     from .errors import (
         ConfigError,
         ConnectionFailed,
@@ -57,9 +58,15 @@ __all__ = [
     "ServerUnsupported",
     "__version__",
     "load_config",
+    "set_request_context",
 ]
 #: Public name -> the module that defines it (imported on first use).
-_EXPORTS = {"Audit": "session", "Config": "config", "load_config": "config"}
+_EXPORTS = {
+    "Audit": "session",
+    "Config": "config",
+    "load_config": "config",
+    "set_request_context": "context",
+}
 
 
 def __getattr__(name: str) -> Any:

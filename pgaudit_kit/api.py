@@ -88,9 +88,10 @@ def init(
 def alembic_revision(
     config: ConfigPath,
     dsn: str,
-    versions_dir: Path,
+    alembic_ini: Path,
     message: str,
     *,
+    versions_dir: Path | None = None,
     rev_id: str | None = None,
     version_table: str = "alembic_version",
     baseline: bool = False,
@@ -98,8 +99,9 @@ def alembic_revision(
     """``alembic-revision``: write the audit changes into the application's Alembic project."""
     with Audit(config, dsn) as audit:
         return audit.alembic_revision(
-            versions_dir,
+            alembic_ini,
             message,
+            versions_dir=versions_dir,
             rev_id=rev_id,
             version_table=version_table,
             baseline=baseline,

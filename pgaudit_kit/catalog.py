@@ -259,6 +259,8 @@ class InstalledTable:
     drift_detected_at: datetime | None = None
     #: What changed, e.g. ``added "phone" text; renamed "mail" to "email"``.
     drift_detail: str | None = None
+    #: What a TRUNCATE records, or whether it is refused (revision 0007 on).
+    truncate_mode: str = "statement"
 
     @property
     def function_names(self) -> tuple[str, ...]:
@@ -403,6 +405,7 @@ def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> In
             capture_mode=extra.get("capture_mode", "fast"),
             drift_detected_at=datetime.fromisoformat(detected) if detected else None,
             drift_detail=extra.get("drift_detail"),
+            truncate_mode=extra.get("truncate_mode", "statement"),
         )
     health = tuple(
         TriggerState(str(t), str(rel), str(g), str(state))

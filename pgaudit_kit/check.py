@@ -164,12 +164,15 @@ def integrity_findings(installed: Installed) -> list[Finding]:
 
 
 def comment_findings(config: Config, captures: Sequence[Capture]) -> list[Finding]:
-    """Column comment tags ignored because they would loosen a column: whoever owns a table
+    """Column comment tags ignored because they would loosen a column (whoever owns a table
     may comment on it, so only the config file may make a column less strict than
-    default_policy."""
+    default_policy), and VIRTUAL generated columns the config does not say it leaves out."""
     return [
         Finding("comment-loosens", column, message)
         for column, message in generate.ignored_tags(config, captures)
+    ] + [
+        Finding("virtual-column", column, message)
+        for column, message in generate.virtual_columns(captures, unlisted_only=True)
     ]
 
 

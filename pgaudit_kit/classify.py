@@ -3,6 +3,8 @@
 A column is judged by the words of its name (``snake_case``, ``camelCase`` and spaces split), its
 type, its constraints and its table, in this order:
 
+0. a VIRTUAL generated column (PostgreSQL 18) is ``omit``: computed on read, capture cannot see
+   it, and the columns it is computed from are judged on their own;
 1. secrets (``password``, ``token``, ``api_key``...) and blobs (``bytea``) are ``omit``: even a
    keyed hash of a password is linkable;
 2. identifiers of a person (``ssn``, ``national_id``, ``device_id``, ``iban``, card numbers...)
@@ -192,6 +194,8 @@ def _base_type(type_name: str) -> str:
 
 def judge(table: TableModel, column: Column) -> Guess:
     """The starting policy for ``column`` of ``table``, and why (see the module docstring)."""
+    if column.generated == "v":
+        return Guess(OMIT, "virtual", "generated column, computed on read")
     found = words(column.name)
     base = _base_type(column.type)
     secret = next((w for w in found if w in _SECRETS), None) or _pair(found, _SECRET_PAIRS)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import db
-from .errors import InputError, PgAuditError
+from .errors import BIGINT_MAX, INTEGER_MAX, InputError, PgAuditError
 from .results import to_json_text
 
 if TYPE_CHECKING:
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS, EXIT_INPUT, EXIT_SERVER = 1, 2, 3
+#: Numbers are checked against the columns they are compared with, never sent unchecked.
+BIGINT = click.IntRange(1, BIGINT_MAX)
+INTEGER = click.IntRange(1, INTEGER_MAX)
 
 
 @dataclass
@@ -55,6 +58,11 @@ class _Group(click.Group):
         except PgAuditError as e:
             click.echo(str(e), err=True)
             ctx.exit(EXIT_INPUT if isinstance(e, InputError) else EXIT_SERVER)
+        except click.UsageError as e:
+            # One line, as every other error: what is wrong and where to read how it goes.
+            path = e.ctx.command_path if e.ctx is not None else ctx.command_path
+            click.echo(f"{path}: {e.format_message().rstrip('.')} (see {path} --help)", err=True)
+            ctx.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as e:
@@ -271,10 +279,16 @@ def status(options: Options, output_format: str) -> None:
 
 @cli.command("alembic-revision")
 @click.option(
+    "--alembic-ini",
+    default="alembic.ini",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The application's Alembic config: its template, file_template and hooks are used.",
+)
+@click.option(
     "--versions-dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="The versions/ folder of the application's Alembic project.",
+    help="Which of the project's version locations gets the file (default: its only one).",
 )
 @click.option("-m", "--message", required=True, help="The revision's message.")
 @click.option("--rev-id", help="The revision id (default: a random one, as Alembic makes).")
@@ -289,7 +303,8 @@ def status(options: Options, output_format: str) -> None:
 @pass_options
 def alembic_revision(
     options: Options,
-    versions_dir: Path,
+    alembic_ini: Path,
+    versions_dir: Path | None,
     message: str,
     rev_id: str | None,
     version_table: str,
@@ -303,15 +318,16 @@ def alembic_revision(
 
     \b
     Example:
-        pgaudit-kit alembic-revision --versions-dir migrations/versions -m "audit orders"
+        pgaudit-kit alembic-revision -m "audit orders"     # from the folder of alembic.ini
     """
     from . import api
 
     result = api.alembic_revision(
         options.config,
         options.resolved_dsn(),
-        versions_dir,
+        alembic_ini,
         message,
+        versions_dir=versions_dir,
         rev_id=rev_id,
         version_table=version_table,
         baseline=baseline,
@@ -449,7 +465,7 @@ def key_rotate(options: Options, output_format: str) -> None:
 
 
 @key.command("shred")
-@click.argument("key_id", type=int)
+@click.argument("key_id", type=INTEGER)
 @click.option("--reason", required=True, help="Why (e.g. the erasure order); recorded.")
 @format_option
 @pass_options
@@ -507,7 +523,7 @@ def lookup(options: Options, target: str, output_format: str) -> None:
 
 
 @cli.command()
-@click.argument("row_id", type=int)
+@click.argument("row_id", type=BIGINT)
 @click.option("--reason", required=True, help="The erasure order carried out; recorded.")
 @format_option
 @pass_options
@@ -564,7 +580,11 @@ def uninstall(options: Options, drop_data: bool, yes: bool, output_format: str) 
 
 @cli.command()
 @click.option(
-    "--max-rows", default=100_000, show_default=True, help="About how many rows a block may hold."
+    "--max-rows",
+    type=BIGINT,
+    default=100_000,
+    show_default=True,
+    help="About how many rows a block may hold.",
 )
 @format_option
 @pass_options
@@ -789,7 +809,7 @@ def digest(options: Options, signing_key: Path, out_dir: Path, output_format: st
 
 
 @cli.command()
-@click.argument("row_id", type=int)
+@click.argument("row_id", type=BIGINT)
 @click.option(
     "--out",
     required=True,
@@ -1023,7 +1043,7 @@ def hold_list(options: Options, output_format: str) -> None:
 
 
 @hold.command("release")
-@click.argument("hold_id", type=int)
+@click.argument("hold_id", type=INTEGER)
 @click.option("--reason", default="released", show_default=True, help="Why it is released.")
 @format_option
 @pass_options

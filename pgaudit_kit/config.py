@@ -27,6 +27,7 @@ Shape::
     key = ["customer_no"]             # optional: the row key when the table has no primary key
     retention = "pci"                 # optional: the table's retention class (default: default)
     not_pii = ["company_name"]        # optional: plain columns whose name only looks personal
+    truncate = "rows"                 # optional: statement (default), rows or refuse
 
 Validation here is offline (types, names, policies). Whether tables and columns exist is checked
 against the catalog by ``generate``, which reports the line kept in :class:`TableConfig`.
@@ -67,7 +68,10 @@ _AUDIT_KEYS = {
     "require": "check: schema.table globs of tables that must be audited",
     "exempt": "check: schema.table globs excepted from require",
 }
-_TABLE_KEYS = {"columns", "key", "retention", "not_pii"}
+_TABLE_KEYS = {"columns", "key", "retention", "not_pii", "truncate"}
+#: What a TRUNCATE of an audited table records: one event (statement), one row per removed row
+#: under its policies plus the event (rows), or nothing, since it is refused outside maintenance.
+TRUNCATE_MODES = ("statement", "rows", "refuse")
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class TableConfig:
     retention_line: int | None = None
     #: Columns reviewed as not personal although their name or type looks so (for check).
     not_pii: frozenset[str] = frozenset()
+    #: What a TRUNCATE records (one of TRUNCATE_MODES).
+    truncate: str = "statement"
 
 
 @dataclass(frozen=True)
@@ -444,6 +450,13 @@ class _Parser:
                     not_pii_line,
                     "not_pii only silences check for plain columns; remove it from one list",
                 )
+        truncate = body.get("truncate", "statement")
+        if truncate not in TRUNCATE_MODES:
+            raise self.fail(
+                f"truncate of {name} must be one of {', '.join(TRUNCATE_MODES)}, not {truncate!r}",
+                self.lines.key(("tables", raw_name), "truncate") or line,
+                "statement records one event, rows each removed row, refuse stops it",
+            )
         return TableConfig(
             name=name,
             columns=columns,
@@ -454,6 +467,7 @@ class _Parser:
             retention=retention,
             retention_line=retention_line,
             not_pii=frozenset(not_pii),
+            truncate=truncate,
         )
 
 
@@ -535,3 +549,42 @@ def _first_path(parsed: dict[str, Any]) -> tuple[str, ...]:
 def _toml_error_line(message: str) -> int | None:
     match = re.search(r"at line (\d+)", message)
     return int(match.group(1)) if match else None
+
+
+def dumps(config: Config) -> str:
+    """``config`` as TOML that :func:`loads` reads back to the same config (what an Alembic
+    revision embeds): one column per line, no comments; ``require`` and ``exempt`` left out."""
+    import tomli_w  # only when a config is written
+
+    audit: dict[str, Any] = {
+        "schema": config.schema,
+        "owner_role": config.owner_role,
+        "app_roles": list(config.app_roles),
+        "auditor_roles": list(config.auditor_roles),
+        "admin_roles": list(config.admin_roles),
+        "investigator_roles": list(config.investigator_roles),
+        "default_policy": str(config.default_policy),
+        "skip_unchanged_updates": config.skip_unchanged_updates,
+        "update_images": config.update_images,
+        "partition_interval": config.partition_interval,
+        "premake": config.premake,
+    }
+    tables: dict[str, Any] = {}
+    for table in config.tables:
+        section: dict[str, Any] = {}
+        if table.key:
+            section["key"] = list(table.key)
+        if table.retention is not None:
+            section["retention"] = table.retention
+        if table.truncate != "statement":
+            section["truncate"] = table.truncate
+        if table.not_pii:
+            section["not_pii"] = sorted(table.not_pii)
+        section["columns"] = {c: str(p) for c, p in table.columns.items()}
+        tables[str(table.name)] = section
+    document: dict[str, Any] = {"audit": audit}
+    if config.retention:
+        document["retention"] = dict(config.retention)
+    if tables:
+        document["tables"] = tables
+    return tomli_w.dumps(document)

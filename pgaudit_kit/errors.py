@@ -83,3 +83,19 @@ class PermissionDenied(ServerError):
 
 class ServerUnsupported(ServerError):
     """The server is too old or lacks a feature pgaudit-kit needs."""
+
+
+#: The largest values of PostgreSQL's bigint and integer: audit row ids and block sizes are
+#: bigint, key and hold ids integer.
+BIGINT_MAX, INTEGER_MAX = 2**63 - 1, 2**31 - 1
+
+
+def require_positive(value: int, what: str, *, maximum: int = BIGINT_MAX) -> int:
+    """``value`` when it is an id or a count the database can hold; numbers never reach the
+    server unchecked (it would answer with a type error, not the user's mistake).
+
+    :raises InputError: naming ``what`` and the range it must be in.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise InputError(f"{what} {value!r} is not in the range 1 to {maximum}")
+    return value

@@ -27,7 +27,7 @@ from typing import Any
 
 from psycopg import sql
 
-from . import chain, privileges, sqlfiles, toolkit_schema
+from . import chain, privileges, settings, sqlfiles, toolkit_schema
 from .catalog import Column, Installed, InstalledTable, Relation, TableModel
 from .config import Config, TableConfig
 from .errors import ConfigError, InputError
@@ -47,7 +47,8 @@ class Step:
     """One unit of a plan: what it does and the statements that do it.
 
     ``kind`` is ``"sql"`` (install executes the statements), ``"toolkit"`` (install runs the
-    toolkit schema's Alembic revisions, which do what the statements show), or ``"session"`` and
+    toolkit schema's Alembic revisions, which do what the statements show), ``"partitions"`` (log
+    partitions made ahead, which depend on the day the plan runs), or ``"session"`` and
     ``"maintenance"`` (settings of the transaction: how a plan runs, not a change it makes).
 
     ``done_when`` are queries that all return true when the step has nothing left to do. A plan
@@ -75,6 +76,17 @@ class Step:
     def sql_text(self) -> str:
         """The statements as one SQL text."""
         return "\n".join(s.as_string(None).strip() for s in self.statements)
+
+    @property
+    def sha256(self) -> str:
+        """``sha256:<hex>`` of :meth:`sql_text`: how an Alembic revision holds a step to the SQL
+        it was reviewed with."""
+        return "sha256:" + hashlib.sha256(self.sql_text().encode()).hexdigest()
+
+
+#: Step kinds that carry out no design: how a plan runs (its settings), and what depends on the
+#: day it runs (partitions made ahead). An Alembic revision does not hold them to its review.
+ROUTINE_KINDS = frozenset({"partitions", "session", "maintenance"})
 
 
 def descriptions(steps: Iterable[Step]) -> list[str]:
@@ -124,6 +136,8 @@ class Capture:
     names: Mapping[str, QualifiedName] = field(default_factory=dict)
     #: Column comment tags that would loosen a column (column -> tag), and so were ignored.
     ignored_tags: Mapping[str, str] = field(default_factory=dict)
+    #: VIRTUAL generated columns (PostgreSQL 18): computed on read, so never captured.
+    virtual_columns: tuple[str, ...] = ()
 
     @property
     def table(self) -> QualifiedName:
@@ -227,11 +241,26 @@ def resolve(
         policies: dict[str, Policy] = {}
         sources: dict[str, str] = {}
         ignored: dict[str, str] = {}
+        virtual: list[str] = []
         for column_model in model.columns:
             if column_model.generated == "v":
                 # Virtual generated columns (PostgreSQL 18) store nothing and read as NULL in
                 # AFTER triggers; naming one in a transition-table query is an error. They are
                 # computed from other columns, which are captured.
+                virtual.append(column_model.name)
+                chosen = table_config.columns.get(column_model.name)
+                if chosen is not None and chosen != OMIT:
+                    fail(
+                        config.error(
+                            f"column {column_model.name!r} of {model.name} is a VIRTUAL "
+                            f"generated column, which capture cannot see (computed on read, it "
+                            f"is NULL in triggers), so it cannot be {chosen}",
+                            line=table_config.column_lines.get(column_model.name)
+                            or table_config.line,
+                            hint='set it to "omit" (the columns it is computed from are '
+                            "captured), or define it STORED to capture its value",
+                        )
+                    )
                 continue
             policy, source = _column_policy(config, table_config, model, column_model)
             policies[column_model.name] = policy
@@ -247,6 +276,7 @@ def resolve(
                 key=tuple(key),
                 names=function_names(model.name, config.schema),
                 ignored_tags=ignored,
+                virtual_columns=tuple(virtual),
             )
         )
     return captures
@@ -575,17 +605,7 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
             image_old=row_images.image(old, indent=8),
         )
     )
-    statements.append(
-        sqlfiles.render(
-            "capture/truncate_function.sql",
-            owner=sql.Identifier(config.owner_role),
-            function=_ident(names["truncate"]),
-            schema=schema,
-            table_name=table_name,
-            schema_of_table=sql.Literal(capture.table.schema),
-            name_of_table=sql.Literal(capture.table.name),
-        )
-    )
+    statements.extend(truncate_statements(capture, config, row_images, read_key))
     if capture.model.partitioned:
         if capture.model.owner:
             statements.append(
@@ -605,6 +625,7 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
                 "capture/trigger_leaf_truncate.sql",
                 leaf=sql.Identifier(leaf.schema, leaf.name),
                 truncate_function=_ident(names["truncate"]),
+                truncate_timing=truncate_timing(capture),
             )
             for leaf in capture.model.leaf_partitions
         )
@@ -616,9 +637,79 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
                 statement_function=_ident(names["statement"]),
                 row_function=_ident(names["row"]),
                 truncate_function=_ident(names["truncate"]),
+                truncate_timing=truncate_timing(capture),
             )
         )
     return statements
+
+
+def truncate_timing(capture: Capture) -> sql.SQL:
+    """When the TRUNCATE trigger fires: rows and refuse need the rows still there."""
+    return sql.SQL("after") if capture.config.truncate == "statement" else sql.SQL("before")
+
+
+def truncate_statements(
+    capture: Capture,
+    config: Config,
+    images: _Images,
+    read_key: Callable[[int], sql.Composed],
+) -> list[sql.Composed]:
+    """The TRUNCATE capture function for the table's truncate mode, and the owner's read of the
+    table that rows mode needs (taken back in the other modes)."""
+    schema = sql.Identifier(config.schema)
+    table = sql.Identifier(capture.table.schema, capture.table.name)
+    table_name = sql.Literal(str(capture.table))
+    owner = sql.Identifier(config.owner_role)
+    mode = capture.config.truncate
+    settings = sql.SQL("").format()
+    if mode == "refuse":
+        before = sqlfiles.render_indented(
+            "capture/truncate_refuse.sql", 4, schema=schema, table_name=table_name
+        )
+    elif mode == "rows":
+        o = sql.SQL("o")
+        before = sqlfiles.render_indented(
+            "capture/truncate_rows.sql",
+            4,
+            schema=schema,
+            table=table,
+            table_name=table_name,
+            read_key=read_key(4) if HASH in capture.policies.values() else sql.SQL("").format(),
+            key_old=images.key(o, indent=7),
+            image_old=images.image(o, indent=7),
+        )
+        settings = sql.Composed(
+            [pinned_settings(capture), toolkit_schema.setting_clauses({"row_security": "off"})]
+        )
+    else:
+        before = sql.SQL("    -- statement mode: the event alone").format()
+    read = (
+        sql.SQL('-- truncate = "rows" reads the rows it records\ngrant select on table {} to {};')
+        if mode == "rows"
+        else sql.SQL(
+            '-- only truncate = "rows" reads the table\nrevoke select on table {} from {};'
+        )
+    )
+    key_variables = (
+        sql.SQL("    v_key_id integer;\n    v_k_in bytea;\n    v_k_out bytea;")
+        if mode == "rows"
+        else sql.SQL("    -- no key: nothing is hashed here")
+    )
+    return [
+        sqlfiles.render(
+            "capture/truncate_function.sql",
+            owner=owner,
+            function=_ident(capture.names["truncate"]),
+            schema=schema,
+            settings=settings,
+            key_variables=key_variables,
+            before_event=before,
+            table_name=table_name,
+            schema_of_table=sql.Literal(capture.table.schema),
+            name_of_table=sql.Literal(capture.table.name),
+        ),
+        read.format(table, owner),
+    ]
 
 
 def triggers_of(capture: Capture) -> list[str]:
@@ -663,6 +754,7 @@ def register_statement(capture: Capture, config: Config, print_: str) -> sql.Com
         default_policy=sql.Literal(str(config.default_policy)),
         skip_unchanged=sql.Literal(config.skip_unchanged_updates),
         update_images=sql.Literal(config.update_images),
+        truncate_mode=sql.Literal(capture.config.truncate),
     )
 
 
@@ -693,13 +785,18 @@ def baseline_statement(capture: Capture, config: Config, *, superuser: bool = Tr
         if superuser
         else (sql.SQL("").format(), sql.SQL("").format())
     )
+    table = sql.Identifier(capture.table.schema, capture.table.name)
     return sqlfiles.render(
         "capture/baseline.sql",
         schema=sql.Identifier(config.schema),
         owner=owner,
         lend_bypassrls=lend,
         take_back_bypassrls=take_back,
-        settings=toolkit_schema.setting_clauses(chain.RENDER_SETTINGS, local=True),
+        # truncate = "rows" keeps the read the owner was granted with capture
+        take_back_select=sql.SQL("revoke select on table {} from {};").format(table, owner)
+        if capture.config.truncate != "rows"
+        else sql.SQL('-- the owner keeps SELECT: truncate = "rows" reads removed rows').format(),
+        settings=settings.settings_statements(chain.RENDER_SETTINGS, local=True),
         table=sql.Identifier(capture.table.schema, capture.table.name),
         table_name=sql.Literal(str(capture.table)),
         key_new=images.key(n, indent=7),
@@ -727,6 +824,29 @@ class PlanOptions:
     #: by the caller); None when that cannot be read (nothing installed yet, an upgrade pending,
     #: offline): then the plan runs premake_partitions, which creates what is missing.
     missing_partitions: tuple[tuple[datetime, datetime], ...] | None = None
+
+    def __post_init__(self) -> None:
+        check_lock_timeout(self.lock_timeout)
+
+
+#: lock_timeout's units and their length in milliseconds, as PostgreSQL reads them.
+_TIME_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*")
+
+
+def check_lock_timeout(value: str) -> str:
+    """``value`` when PostgreSQL's lock_timeout would take it: a number of milliseconds, or of a
+    unit, up to about 24 days (its integer limit); 0 waits forever, which apply allows.
+
+    :raises InputError: for anything else, before a connection is made.
+    """
+    match = _DURATION.fullmatch(value)
+    if match is None or float(match[1]) * _TIME_UNITS[match[2] or "ms"] > 2**31 - 1:
+        raise InputError(
+            f"--lock-timeout {value!r} is not a duration PostgreSQL takes",
+            hint="give a number with a unit: 500ms, 10s, 2min (at most 24 days; 0 waits forever)",
+        )
+    return value
 
 
 def plan(
@@ -857,8 +977,33 @@ def plan(
         )
     if steps and installed.installed:
         steps.insert(0, maintenance_step(config))
-    notes = tuple(f"{column}: {message}" for column, message in ignored_tags(config, captures))
+    notes = tuple(
+        f"{column}: {message}"
+        for column, message in (*ignored_tags(config, captures), *virtual_columns(captures))
+    )
     return replace(_with_settings(steps, options), notes=notes)
+
+
+def virtual_columns(
+    captures: Sequence[Capture], *, unlisted_only: bool = False
+) -> Iterator[tuple[str, str]]:
+    """(column, what becomes of it) for each VIRTUAL generated column of an audited table (only
+    those the config does not list as omit, with ``unlisted_only``)."""
+    for capture in captures:
+        for column in capture.virtual_columns:
+            listed = capture.config.columns.get(column) == OMIT
+            if listed and unlisted_only:
+                continue
+            yield (
+                f"{capture.table}.{quote(column)}",
+                "a VIRTUAL generated column, not captured: its value is computed on read from "
+                "columns that are"
+                + (
+                    ""
+                    if listed
+                    else ' (set it to "omit" in columns to say so, or define it STORED)'
+                ),
+            )
 
 
 def ignored_tags(config: Config, captures: Sequence[Capture]) -> Iterator[tuple[str, str]]:
@@ -957,6 +1102,7 @@ def restored_capture(
         key=tuple(c for c in table.key_columns if model.column(c) is not None),
         line=None,
         retention=None if table.retention_class == "default" else table.retention_class,
+        truncate=table.truncate_mode,
     )
     previous = replace(
         config,
@@ -1200,6 +1346,7 @@ def _partition_steps(
                     schema, sql.Literal(config.premake)
                 ),
             ),
+            kind="partitions",
         )
     )
     return steps
@@ -1245,7 +1392,9 @@ def _policy_summary(capture: Capture) -> str:
     counts: dict[str, int] = {}
     for policy in capture.policies.values():
         counts[str(policy)] = counts.get(str(policy), 0) + 1
-    return ", ".join(f"{n} {p}" for p, n in sorted(counts.items()))
+    mode = capture.config.truncate
+    truncate = [] if mode == "statement" else [f"truncate {mode}"]
+    return ", ".join([*(f"{n} {p}" for p, n in sorted(counts.items())), *truncate])
 
 
 def _ident(name: QualifiedName) -> sql.Identifier:

@@ -10,7 +10,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -90,7 +90,12 @@ def resolve(
 def plan(
     conn: psycopg.Connection[Any], config: Config, installed: Installed, options: PlanOptions
 ) -> Plan:
-    """Everything ``apply`` would run against this database; reads only."""
+    """Everything ``apply`` would run against this database; reads only.
+
+    :raises ConfigError: when the config does not match the database (missing table, column,
+        role): what apply would refuse, plan refuses alike.
+    """
+    check_roles(conn, config)
     _, captures = resolve(conn, config, installed)
     if toolkit_schema.revision_at_least(installed.revision, "0006") and (
         installed.partition_interval == config.partition_interval
@@ -148,12 +153,16 @@ def apply(
     installed: Installed,
     options: PlanOptions,
     who: access.Installer,
+    *,
+    check: Callable[[Plan], None] | None = None,
 ) -> ApplyResult:
     """Make the database match the config, in the caller's transaction (see :func:`transaction`).
     Run by a managed service's administrator (CREATEROLE, no superuser), it installs everything
     that needs no superuser and says in ``warnings`` what it could not, and what that leaves
     unprotected.
 
+    :param check: called with the plan before anything runs; raises to stop (an Alembic
+        revision holding the plan to the steps it was reviewed with).
     :raises ConfigError: when the config does not match the database (missing table, column, role).
     """
     check_roles(conn, config)
@@ -166,6 +175,8 @@ def apply(
         installer_is_owner=who.superuser or bool(member and member[0]),
     )
     the_plan = plan(conn, config, installed, options)
+    if check is not None:
+        check(the_plan)
     execute(conn, the_plan)
     warnings: list[str] = []
     if not who.superuser:

@@ -115,10 +115,25 @@ def lookup(conn: psycopg.Connection[Any], schema: str, target: str, value: str) 
     DEFINER function granted to investigator roles: the key never leaves it. Each lookup is a
     LOOKUP event (who, table, column, how many rows), never the value.
 
-    :raises ServerError: when the column is not a hashed column of an audited table, or the
-        connected role is not an investigator.
+    :raises InputError: when the column is not a hashed column of an audited table.
     """
     table, column = check_lookup(target, value)
+    row = conn.execute(
+        sqlfiles.render("queries/column_policy.sql", schema=sql.Identifier(schema)),
+        {"table": table, "column": column},
+    ).fetchone()
+    if row is None or not row[1]:
+        if row is None:
+            problem = f"{table} is not an audited table"
+        elif row[0] is None:
+            problem = f"{table} has no audited column {column}"
+        else:
+            problem = f"{table}.{column} is {row[0]}, not hashed"
+        raise InputError(
+            problem,
+            hint="lookup finds values of hashed columns only (pgaudit-kit status shows each "
+            "column's policy)",
+        )
     return LookupResult(table, column, lookup_rows(conn, schema, table, column, value))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from . import sqlfiles
 from .config import Config
 from .errors import InputError
 from .identifiers import parse_qualified_name
@@ -127,9 +128,22 @@ def hold_add(
     :param table: a table name as written in the config (``public.customers``); None: all tables.
     :param start: the hold's start (``--from``); None: unbounded.
     :param end: the hold's end (``--to``); None: unbounded.
-    :raises InputError: for an empty reason, a malformed table name or a range that ends first.
+    :raises InputError: for an empty reason, a malformed table name, a table the trail never
+        held, or a range that ends first.
     """
     table_name = check_hold(reason, table, start, end)
+    if table_name is not None:
+        held = conn.execute(
+            sqlfiles.render("queries/table_in_trail.sql", schema=sql.Identifier(schema)),
+            {"table": table_name},
+        ).fetchone()
+        if not (held and held[0]):
+            raise InputError(
+                f"{table_name} is not a table the trail holds: it is not audited, and no audit "
+                "row names it",
+                hint="check the name (pgaudit-kit status lists the audited tables); a hold on "
+                "it would protect nothing",
+            )
     row = conn.execute(
         sql.SQL("select {}.hold_add(%s, %s, %s, %s)").format(sql.Identifier(schema)),
         [reason, table_name, start, end],

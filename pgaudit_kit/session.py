@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import psycopg
 
-from . import access, catalog, db
+from . import access, catalog, chain, db, settings
 from . import config as config_module
 from .catalog import Installed
 from .config import Config
-from .errors import NotInstalled
+from .errors import INTEGER_MAX, NotInstalled, require_positive
 from .generate import DEFAULT_LOCK_TIMEOUT, PlanOptions
 from .identifiers import quote
 
@@ -52,6 +52,11 @@ if TYPE_CHECKING:
     from .sealing import SealResult
     from .status import StatusResult
     from .verify import Progress, VerifyResult
+
+#: How values reach pgaudit-kit whatever the server, database or role sets: psycopg parses dates,
+#: times and intervals in these styles only (``ALTER DATABASE ... SET datestyle = 'SQL, DMY'``
+#: would make it refuse every timestamp), and verify hashes values rendered so.
+SESSION_SETTINGS = chain.CANONICAL_SETTINGS
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -112,6 +117,7 @@ class Audit:
         if self._conn is None:
             assert self._dsn is not None
             self._conn = db.connect(self._dsn, autocommit=True)
+            self._conn.execute(settings.settings_statements(SESSION_SETTINGS))
         return self._conn
 
     @property
@@ -171,8 +177,19 @@ class Audit:
         first: a config error is the user's to fix before any connection is tried."""
         if needs_config:
             self.config  # noqa: B018 - loads it
-        with db.server_errors(self.where), self.conn.transaction():
+        with db.server_errors(self.where), self.conn.transaction(), self._settings_kept():
             yield self.conn
+
+    @contextmanager
+    def _settings_kept(self) -> Iterator[None]:
+        """Inside a transaction of the session: the session's settings hold, and a caller's
+        connection gets its own back afterwards (the session's are pinned once, at connect; what
+        a command sets LOCAL, a toolkit revision for one, is undone too)."""
+        if self._owned:
+            yield
+            return
+        with settings.settings_kept(self.conn, SESSION_SETTINGS):
+            yield
 
     def close(self) -> None:
         """Close the connection if the session opened it."""
@@ -223,7 +240,10 @@ class Audit:
         options = PlanOptions(baseline=baseline, lock_timeout=lock_timeout)
         config = self.config
         try:
-            with install.transaction(self.conn, lock_timeout=lock_timeout) as conn:
+            with (
+                install.transaction(self.conn, lock_timeout=lock_timeout) as conn,
+                self._settings_kept(),
+            ):
                 who = access.installer(conn, self.where)
                 installed = catalog.read_installed(conn, config.schema, config.owner_role)
                 return install.apply(conn, config, installed, options, who)
@@ -256,9 +276,10 @@ class Audit:
     @_translated
     def alembic_revision(
         self,
-        versions_dir: Path,
+        alembic_ini: Path,
         message: str,
         *,
+        versions_dir: Path | None = None,
         rev_id: str | None = None,
         version_table: str = "alembic_version",
         baseline: bool = False,
@@ -272,8 +293,9 @@ class Audit:
                 conn,
                 self.config,
                 self.installed(),
-                versions_dir,
+                alembic_ini,
                 message,
+                versions_dir=versions_dir,
                 rev_id=rev_id,
                 version_table=version_table,
                 baseline=baseline,
@@ -328,6 +350,7 @@ class Audit:
         """Seal every audit row whose transaction has finished into hash-chained blocks."""
         from . import sealing
 
+        require_positive(max_rows, "max_rows")
         self.start("seal")
         with self.transaction() as conn:
             return sealing.seal(conn, self.config.schema, max_rows=max_rows)
@@ -383,6 +406,7 @@ class Audit:
         the head, or up to the block of the digest ``digest_path`` (checked with ``pubkey``)."""
         from . import proof
 
+        require_positive(row_id, "row id")
         up_to = proof.digest_block(digest_path, pubkey)
         self.start("prove")
         return proof.write_proof(self.conn, self.config.schema, row_id, out, up_to)
@@ -403,6 +427,7 @@ class Audit:
         """Crypto-shred a key (its tokens can never again be linked to a value)."""
         from . import investigations
 
+        require_positive(key_id, "key id", maximum=INTEGER_MAX)
         investigations.require_reason(reason, "shredding a key")
         self.start("key shred")
         with self.transaction() as conn:
@@ -423,6 +448,7 @@ class Audit:
         """Replace a sealed row's values with a redaction marker, for a legal erasure order."""
         from . import investigations
 
+        require_positive(row_id, "row id")
         investigations.require_reason(reason, "a redaction")
         self.start("redact")
         with self.transaction() as conn:
@@ -477,6 +503,7 @@ class Audit:
         """Release a legal hold; it stays listed, released."""
         from . import retention
 
+        require_positive(hold_id, "hold id", maximum=INTEGER_MAX)
         self.start("hold release")
         with self.transaction() as conn:
             return retention.hold_release(conn, self.config.schema, hold_id, reason=reason)

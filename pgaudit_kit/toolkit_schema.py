@@ -57,11 +57,13 @@ def migrations_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "migrations"
 
 
-def setting_clauses(settings: Mapping[str, str], *, local: bool = False) -> sql.Composed:
-    """``set name = 'value'`` lines: a function's SET clauses, or (``local``) statements."""
-    form = sql.SQL("set local {} = {};\n") if local else sql.SQL("set {} = {}\n")
+def setting_clauses(settings: Mapping[str, str]) -> sql.Composed:
+    """``set name = 'value'`` lines: a function's SET clauses."""
     return sql.Composed(
-        [form.format(sql.Identifier(n), sql.Literal(v)) for n, v in settings.items()]
+        [
+            sql.SQL("set {} = {}\n").format(sql.Identifier(n), sql.Literal(v))
+            for n, v in settings.items()
+        ]
     )
 
 

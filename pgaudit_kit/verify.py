@@ -35,7 +35,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from . import chain, sqlfiles, trail
+from . import chain, settings, sqlfiles, trail
 from .chain import BlockHeader, MerkleBuilder
 from .errors import InputError
 from .identifiers import quote
@@ -126,10 +126,7 @@ def snapshot(conn: psycopg.Connection[Any]) -> Iterator[psycopg.Connection[Any]]
         )
     with conn.transaction():
         conn.execute("set transaction isolation level repeatable read, read only")
-        for name, value in chain.CANONICAL_SETTINGS.items():
-            conn.execute(
-                sql.SQL("set local {} = {}").format(sql.Identifier(name), sql.Literal(value))
-            )
+        conn.execute(settings.settings_statements(chain.CANONICAL_SETTINGS, local=True))
         yield conn
 
 
@@ -253,10 +250,7 @@ def _init_worker(dsn: str, snapshot: str) -> None:
     _worker_conn = psycopg.connect(dsn)
     _worker_conn.execute("set transaction isolation level repeatable read, read only")
     _worker_conn.execute(sql.SQL("set transaction snapshot {}").format(sql.Literal(snapshot)))
-    for name, value in chain.CANONICAL_SETTINGS.items():
-        _worker_conn.execute(
-            sql.SQL("set local {} = {}").format(sql.Identifier(name), sql.Literal(value))
-        )
+    _worker_conn.execute(settings.settings_statements(chain.CANONICAL_SETTINGS, local=True))
 
 
 def _run_chunk(task: tuple[str, int, int, list[_Range], RedactedDigests]) -> ChunkOutcome:

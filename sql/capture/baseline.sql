@@ -26,4 +26,4 @@ left join lateral (
 reset role;
 reset row_security;
 {take_back_bypassrls}
-revoke select on table {table} from {owner};
+{take_back_select}

@@ -4,7 +4,7 @@
 insert into {schema}.audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ({table_regclass}::regclass,
         {table_name},
         {partitioned},
@@ -20,6 +20,7 @@ values ({table_regclass}::regclass,
         {default_policy},
         {skip_unchanged},
         {update_images},
+        {truncate_mode},
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = {table_regclass}::regclass and a.attnum > 0 and not a.attisdropped),
@@ -34,6 +35,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select {schema}.record_function_digests(array_remove(array[

@@ -9,7 +9,7 @@ create or replace trigger pgaudit_delete after delete on {table}
     for each statement execute function {statement_function}();
 create or replace trigger pgaudit_update after update on {table}
     for each row execute function {row_function}();
-create or replace trigger pgaudit_truncate after truncate on {table}
+create or replace trigger pgaudit_truncate {truncate_timing} truncate on {table}
     for each statement execute function {truncate_function}();
 alter table {table}
     enable always trigger pgaudit_insert,

@@ -1,13 +1,19 @@
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function {function}() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
-as $pgaudit$
+{settings}as $pgaudit$
 declare
     v_ctx {schema}.statement_context := {schema}.statement_context();
+{key_variables}
 begin
+{before_event}
     insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', {table_name},

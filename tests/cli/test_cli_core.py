@@ -10,7 +10,7 @@ import pytest
 from tests.db.helpers import CUSTOMERS_DDL, CUSTOMERS_TOML
 from tests.fixtures.db import AuditEnv
 
-from .helpers import run, run_ok
+from .helpers import alembic_project, run, run_ok
 
 
 def _ready(env: AuditEnv) -> list[str]:
@@ -194,35 +194,27 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
 
 def test_alembic_revision_through_the_cli(env: AuditEnv, tmp_path: Path) -> None:
     base = _ready(env)
-    versions = tmp_path / "versions"
-    versions.mkdir()
+    ini = alembic_project(tmp_path)
+    versions = tmp_path / "migrations" / "versions"
     summary = run_ok(*base, "plan", "--summary").stdout.splitlines()
     assert summary[0].startswith("create the NOLOGIN owner role")
     assert summary[-1] == "audit public.customers (1 hash, 1 mask:card, 1 omit, 3 plain)"
     written = run_ok(
-        *base,
-        "alembic-revision",
-        "--versions-dir",
-        str(versions),
-        "-m",
-        "Audit customers",
-        "--rev-id",
-        "a1",
-    )
+        *base, "alembic-revision", "--alembic-ini", str(ini), "-m", "Audit customers",
+        "--rev-id", "a1",
+    )  # fmt: skip
     assert written.stdout.startswith(
         f"wrote {versions / 'a1_audit_customers.py'} (revision a1, revises base)\n"
     )
     assert "downgrade: 1 step(s)" in written.stdout
-    again = run(
-        *base, "alembic-revision", "--versions-dir", str(versions), "-m", "x", "--rev-id", "a1"
-    )
+    again = run(*base, "alembic-revision", "--alembic-ini", str(ini), "-m", "x", "--rev-id", "a1")
     assert again.exit_code == 2
     assert "database is at Alembic revision base, the project's head is a1" in again.stderr
     for name in ("b1", "b2"):
         (versions / f"{name}.py").write_text(
             f'revision = "{name}"\ndown_revision = "a1"\nbranch_labels = None\ndepends_on = None\n'
         )
-    split = run(*base, "alembic-revision", "--versions-dir", str(versions), "-m", "x")
+    split = run(*base, "alembic-revision", "--alembic-ini", str(ini), "-m", "x")
     assert split.exit_code == 2
     assert split.stderr.count("\n") == 1
     assert "the Alembic project has 2 heads (b1, b2)" in split.stderr

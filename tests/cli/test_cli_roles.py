@@ -24,7 +24,7 @@ from pgaudit_kit.cli import cli
 from tests.db.helpers import CUSTOMERS_DDL, CUSTOMERS_TOML, seal_all
 from tests.fixtures.db import AuditEnv
 
-from .helpers import run
+from .helpers import alembic_project, run
 
 PERSONAS = ("app", "auditor", "investigator", "admin", "superuser")
 #: command -> the personas that may run it (the rest are refused).
@@ -130,15 +130,23 @@ def world(env: AuditEnv, tmp_path: Path) -> Iterator[World]:
 def _arguments(world: World, command: str, tmp: Path) -> tuple[list[str], str | None]:
     """The command line (after the global options) that runs ``command``, and its input."""
     pub = str(world.keys / "pgaudit-kit-signing.pub")
-    project = tmp / "alembic" / "versions"
-    project.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    project = tmp / "alembic"
+    if command == "alembic-revision":
+        alembic_project(project)
     proof = tmp / "row.proof.json"
     arguments = {
         "init": ["init", "--force"],
         "plan": ["plan"],
         "apply": ["apply"],
         "uninstall": ["uninstall"],
-        "alembic-revision": ["alembic-revision", "--versions-dir", str(project), "-m", "audit"],
+        "alembic-revision": [
+            "alembic-revision",
+            "--alembic-ini",
+            str(project / "alembic.ini"),
+            "-m",
+            "audit",
+        ],
         "status": ["status"],
         "check": ["check"],
         "report": ["report", "--out", str(tmp / "report")],

@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL
 from pgaudit_kit import api
 from pgaudit_kit.app_revision import RevisionResult
 from pgaudit_kit.errors import InputError
+from pgaudit_kit.generate import ROUTINE_KINDS
 from tests.fixtures.db import AuditEnv
 
 from .helpers import CUSTOMERS_DDL, CUSTOMERS_TOML
@@ -92,7 +93,7 @@ def _load(path: Path) -> ModuleType:
 
 
 def _revision(env: AuditEnv, project: Project, message: str) -> RevisionResult:
-    return api.alembic_revision(env.config_path, env.dsn, project.versions, message)
+    return api.alembic_revision(env.config_path, env.dsn, project.root / "alembic.ini", message)
 
 
 def _captured(env: AuditEnv, customer_id: int) -> bool:
@@ -119,8 +120,14 @@ def test_upgrade_downgrade_and_upgrade_again(env: AuditEnv, project: Project) ->
     assert result.down_revision == "0001"
     module = _load(result.path)
     assert module.revision == result.revision and module.down_revision == "0001"
-    # the revision holds exactly the SQL plan --sql printed
-    assert "\n".join(f"-- {d}\n{s.strip()}\n" for d, _, s in module.UPGRADE) == plan_sql
+    # the revision holds each step plan --sql printed, by its description and SQL's SHA-256
+    steps = api.plan(env.config_path, env.dsn).plan.steps
+    reviewed = [(s.description, s.sha256) for s in steps if s.kind not in ROUTINE_KINDS]
+    assert reviewed == module.UPGRADE_STEPS
+    assert all(f"-- {s.description[:60]}" in plan_sql for s in steps)
+    assert "pgaudit_kit_ops.upgrade(op, CONFIG, UPGRADE_STEPS, baseline=False)" in (
+        result.path.read_text()
+    )
 
     project.alembic("upgrade", "head")
     assert api.plan(env.config_path, env.dsn).plan.empty
@@ -161,7 +168,7 @@ def test_a_policy_change_and_its_downgrade(env: AuditEnv, project: Project) -> N
     env.write_config(CUSTOMERS_TOML)
     assert api.plan(env.config_path, env.dsn).plan.empty
     events = [r["new_values"]["action"] for r in env.log("CONFIG") if r["table_name"]]
-    assert events == ["start", "change", "revert"]
+    assert events == ["start", "change", "change"]
 
 
 def test_a_table_removed_from_the_config_comes_back_on_downgrade(
@@ -215,10 +222,94 @@ def test_a_database_behind_the_project_is_refused(env: AuditEnv, project: Projec
     ]
 
 
-def test_a_missing_versions_folder_is_refused(env: AuditEnv, tmp_path: Path) -> None:
+def test_a_missing_alembic_ini_or_versions_folder_is_refused(
+    env: AuditEnv, project: Project, tmp_path: Path
+) -> None:
     env.write_config(CUSTOMERS_TOML)
+    with pytest.raises(InputError, match=r"Alembic config .* does not exist"):
+        api.alembic_revision(env.config_path, env.dsn, tmp_path / "nowhere.ini", "x")
     with pytest.raises(InputError, match=r"versions folder .* does not exist"):
-        api.alembic_revision(env.config_path, env.dsn, tmp_path / "nowhere", "x")
+        api.alembic_revision(
+            env.config_path, env.dsn, project.root / "alembic.ini", "x",
+            versions_dir=tmp_path / "nowhere",
+        )  # fmt: skip
+
+
+TWO_TABLES = (
+    CUSTOMERS_TOML
+    + """
+[tables."public.orders"]
+columns = { id = "plain", customer_id = "plain", total = "plain", note = "hash", placed = "plain" }
+truncate = "rows"
+"""
+)
+
+
+def test_the_project_template_file_template_and_hooks_make_a_short_revision(
+    env: AuditEnv, project: Project
+) -> None:
+    """Written by the project's own Alembic: its script.py.mako, file_template and post-write
+    hooks; two tables read in well under 200 lines, none of them 120 characters long."""
+    env.sql(
+        "create table public.orders (id int primary key, customer_id bigint, total numeric,"
+        f" note text, placed date); alter table public.orders owner to {env.roles.app}"
+    )
+    template = project.root / "migrations" / "script.py.mako"
+    template.write_text("# house style: reviewed by two people\n" + template.read_text())
+    ini = project.root / "alembic.ini"
+    hook = (
+        "[post_write_hooks]\nhooks = stamp\nstamp.type = exec\n"
+        f"stamp.executable = {sys.executable}\n"
+        "stamp.options = -c \"import sys; open(sys.argv[1], 'a').write('# hooked\\n')\""
+        " REVISION_SCRIPT_FILENAME\n"
+    )
+    text = ini.read_text().replace(
+        "# file_template = %%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s",
+        "file_template = audit_%%(rev)s_%%(slug)s",
+    )
+    assert "[post_write_hooks]\n" in text and "file_template = audit_" in text
+    ini.write_text(text.replace("[post_write_hooks]\n", hook, 1))
+    env.write_config(TWO_TABLES)
+    result = api.alembic_revision(env.config_path, env.dsn, ini, "audit two tables", rev_id="0002")
+    assert result.path is not None and result.path.name == "audit_0002_audit_two_tables.py"
+    text = result.path.read_text()
+    lines = text.splitlines()
+    assert lines[0] == "# house style: reviewed by two people" and lines[-1] == "# hooked"
+    assert len(lines) < 200, len(lines)
+    assert max(len(line) for line in lines) < 120
+    assert 'customer_id = "plain"' in lines and 'truncate = "rows"' in lines  # one per line
+    project.alembic("upgrade", "head")
+    assert api.plan(env.config_path, env.dsn).plan.empty
+    assert env.sql("select count(*) from audit.audited_tables") == [(2,)]
+    project.alembic("downgrade", "0001")
+    assert env.sql("select count(*) from audit.audited_tables") == [(0,)]
+
+
+def test_an_upgrade_runs_only_what_was_reviewed(env: AuditEnv, project: Project) -> None:
+    env.write_config(CUSTOMERS_TOML)
+    result = _revision(env, project, "audit customers")
+    assert result.path is not None
+    # the file is edited after review: status becomes hashed, but the reviewed SQL did not
+    text = result.path.read_text()
+    result.path.write_text(text.replace('status = "plain"', 'status = "hash"', 1))
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=project.root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "would run a step this revision was not written with: 'audit public.customers" in (
+        done.stderr
+    )
+    assert env.sql("select to_regnamespace('audit') is null") == [(True,)]  # rolled back
+
+
+def test_a_template_that_places_no_code_is_refused(env: AuditEnv, project: Project) -> None:
+    template = project.root / "migrations" / "script.py.mako"
+    template.write_text(template.read_text().replace('${upgrades if upgrades else "pass"}', "pass"))
+    env.write_config(CUSTOMERS_TOML)
+    with pytest.raises(InputError, match=r"does not place \$\{imports\}"):
+        _revision(env, project, "audit customers")
+    assert sorted(p.name for p in project.versions.glob("*.py")) == ["0001_create_customers.py"]
 
 
 AFTER_AUDIT_REVISION = '''"""a later migration that relies on the search_path

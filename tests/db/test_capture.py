@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from pgaudit_kit import api
+from pgaudit_kit import ConfigError, api
 from pgaudit_kit.policies import hmac_token_from_pads
 from tests.fixtures.db import AuditEnv
 
@@ -585,6 +585,44 @@ def test_virtual_generated_columns_are_left_out(env: AuditEnv) -> None:
     insert, update = env.log("INSERT", "UPDATE")
     assert insert["new_values"] == {"id": 1, "a": 2}
     assert update["changed_columns"] == ["a"]
+
+
+@pytest.mark.pg(">=18")
+def test_plan_check_and_init_say_what_becomes_of_a_virtual_generated_column(
+    env: AuditEnv,
+) -> None:
+    env.script(
+        "create table public.v (id int primary key, a int,"
+        " tenfold int generated always as (a * 10) virtual);"
+        f" alter table public.v owner to {env.roles.app};"
+    )
+    env.write_config('[tables."public.v"]\ncolumns = { id = "plain", a = "plain" }\n')
+    (note,) = api.plan(env.config_path, env.dsn).notes
+    assert note.startswith("public.v.tenfold: a VIRTUAL generated column, not captured")
+    env.apply()
+    findings = [
+        f for f in api.check(env.config_path, env.dsn).findings if f.check == "virtual-column"
+    ]
+    assert [f.subject for f in findings] == ["public.v.tenfold"]
+    # listed as omit: acknowledged, so check is quiet and the plan's note has no advice
+    env.write_config(
+        '[tables."public.v"]\ncolumns = { id = "plain", a = "plain", tenfold = "omit" }\n'
+    )
+    assert not [
+        f for f in api.check(env.config_path, env.dsn).findings if f.check == "virtual-column"
+    ]
+    assert "set it to" not in api.plan(env.config_path, env.dsn).notes[0]
+    # any other policy is refused with the line, since capture cannot honour it
+    env.write_config(
+        '[tables."public.v"]\ncolumns = { id = "plain", a = "plain", tenfold = "hash" }\n'
+    )
+    before = env.catalog_fingerprint()
+    with pytest.raises(ConfigError, match=r"'tenfold' of public\.v is a VIRTUAL generated column"):
+        env.apply()
+    assert env.catalog_fingerprint() == before
+    init = env.tmp / "init.toml"
+    api.init(init, env.dsn, schemas=["public"])
+    assert 'tenfold = "omit"  # virtual: generated column, computed on read' in init.read_text()
 
 
 def test_wide_tables_beyond_fifty_columns(env: AuditEnv) -> None:

@@ -54,6 +54,36 @@ def test_a_session_on_the_callers_connection_works_in_savepoints(env: AuditEnv) 
         assert other.status().installed
 
 
+def test_a_session_reads_the_callers_connection_whatever_its_datestyle_and_leaves_it(
+    env: AuditEnv,
+) -> None:
+    env.script(CUSTOMERS_DDL + f"alter table public.customers owner to {env.roles.app};")
+    env.write_config(CUSTOMERS_TOML)
+    with psycopg.connect(env.dsn) as conn:
+        conn.execute("set datestyle = 'German'; set intervalstyle = 'sql_standard'")
+        conn.execute("set timezone = 'Asia/Kathmandu'")
+        audit = Audit(env.config_path, conn)
+        audit.apply()
+        conn.execute("select 1")  # inside the caller's transaction: the status runs in a savepoint
+        assert audit.status().problems == ()
+        shown = conn.execute("show datestyle").fetchone(), conn.execute("show timezone").fetchone()
+        assert shown == (("German, DMY",), ("Asia/Kathmandu",))
+        assert conn.execute("show intervalstyle").fetchone() == ("sql_standard",)
+
+
+def test_numbers_are_checked_before_a_connection_is_made(tmp_path: Path) -> None:
+    config = '[audit]\napp_roles = ["app"]\n'
+    audit = Audit(config, "postgresql://nobody@127.0.0.1:1/none")  # never reached
+    with pytest.raises(pgaudit_kit.InputError, match="max_rows 0 is not in the range 1 to"):
+        audit.seal(max_rows=0)
+    with pytest.raises(pgaudit_kit.InputError, match="row id 9223372036854775808 is not"):
+        audit.redact(2**63, "order")
+    with pytest.raises(pgaudit_kit.InputError, match="hold id 2147483648 is not"):
+        audit.hold_release(2**31, reason="closed")
+    with pytest.raises(pgaudit_kit.InputError, match="--lock-timeout '-1s' is not a duration"):
+        audit.apply(lock_timeout="-1s")
+
+
 def test_the_package_exports_its_api() -> None:
     assert pgaudit_kit.__version__ and pgaudit_kit.__version__ != "0+unknown"
     assert pgaudit_kit.Audit is Audit

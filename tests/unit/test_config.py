@@ -93,7 +93,7 @@ def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
         ),
         (
             '[tables."public.x"]\ncols = 1\n',
-            "pgaudit.toml:2: unknown key 'cols' for table public.x (known keys: columns, key, not_pii, retention)",
+            "pgaudit.toml:2: unknown key 'cols' for table public.x (known keys: columns, key, not_pii, retention, truncate)",
         ),
         (
             '[tables."public.x"]\nkey = []\n',
@@ -164,3 +164,46 @@ def test_require_exempt_and_not_pii() -> None:
     assert loaded.require == ("public.*", "billing.invoices")
     assert loaded.exempt == ("public.alembic_version",)
     assert loaded.tables[0].not_pii == frozenset({"product_name"})
+
+
+def test_dumps_writes_what_loads_reads_back() -> None:
+    text = """
+[audit]
+schema = "trail"
+owner_role = "trail_owner"
+app_roles = ["app", "Worker"]
+admin_roles = ["dba"]
+default_policy = "omit"
+skip_unchanged_updates = false
+update_images = "full"
+partition_interval = "week"
+premake = 5
+
+[retention]
+pci = "1 year"
+default = "2 years"
+
+[tables."public.customers"]
+columns = { email = "hash", card = "mask:card", note = "plain", "Odd Name" = "plain" }
+key = ["customer_no"]
+retention = "pci"
+not_pii = ["note"]
+truncate = "refuse"
+
+[tables.'"Sales Co"."Order Lines"']
+truncate = "rows"
+"""
+    loaded = config.loads(text)
+    written = config.dumps(loaded)
+    again = config.loads(written)
+    fields = ("schema", "owner_role", "app_roles", "admin_roles", "default_policy",
+              "skip_unchanged_updates", "update_images", "partition_interval", "premake",
+              "retention")  # fmt: skip
+    assert [getattr(again, f) for f in fields] == [getattr(loaded, f) for f in fields]
+    shape = [
+        (t.name, dict(t.columns), t.key, t.retention, t.not_pii, t.truncate) for t in loaded.tables
+    ]
+    assert [
+        (t.name, dict(t.columns), t.key, t.retention, t.not_pii, t.truncate) for t in again.tables
+    ] == shape
+    assert 'card = "mask:card"' in written.splitlines()  # one column per line

@@ -141,7 +141,8 @@ begin
     perform {schema}.capture_generically(u.relid)
     from (select distinct r from pg_catalog.unnest(v_touched) as r) as u(relid);
     for v_leaf in
-        select h.relation, t.truncate_function
+        select h.relation, t.truncate_function,
+               case t.truncate_mode when 'statement' then 'after' else 'before' end as timing
         from {schema}.trigger_health() h
         join {schema}.audited_tables t on t.table_name = h.table_name
         where h.trigger_name = 'pgaudit_truncate' and h.state = 'missing'
@@ -153,9 +154,9 @@ begin
         values (pg_current_xact_id()::text::bigint, 'guard: partition trigger')
         on conflict (txid) do nothing;
         begin
-            execute format('create trigger pgaudit_truncate after truncate on %s '
+            execute format('create trigger pgaudit_truncate %s truncate on %s '
                            'for each statement execute function %s',
-                           v_leaf.relation, v_leaf.truncate_function);
+                           v_leaf.timing, v_leaf.relation, v_leaf.truncate_function);
         exception when insufficient_privilege then
             raise exception 'pgaudit-kit: cannot add the audit TRUNCATE trigger to new partition %', v_leaf.relation
                 using errcode = 'insufficient_privilege',

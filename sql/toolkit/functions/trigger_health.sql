@@ -4,8 +4,9 @@
 -- and fire ALWAYS (even with session_replication_role = replica), the TRUNCATE triggers of
 -- partitions included. 'ok', else 'missing', 'wrong function', 'redefined', 'disabled' or
 -- 'not always': each is a hole in the trail. The guard refuses DDL that leaves one; status, check
--- and report show them; apply repairs them. tgtype: 1 row, 4 insert, 8 delete, 16 update,
--- 32 truncate (no bit for AFTER).
+-- and report show them; apply repairs them. tgtype: 1 row, 2 before, 4 insert, 8 delete,
+-- 16 update, 32 truncate (no bit for AFTER); a TRUNCATE trigger fires BEFORE when its table's
+-- truncate_mode is rows or refuse (revision 0007).
 create or replace function {schema}.trigger_health()
 returns table (table_name text, relation regclass, trigger_name text, state text)
 language sql stable
@@ -27,7 +28,8 @@ as $pgaudit$
                    when 'pgaudit_insert' then 4
                    when 'pgaudit_delete' then 8
                    when 'pgaudit_update' then 17
-                   when 'pgaudit_truncate' then 32
+                   when 'pgaudit_truncate' then
+                       case l.truncate_mode when 'statement' then 32 else 34 end
                    else 29
                end as tgtype,
                case tg.name when 'pgaudit_insert' then 'new_rows' end as new_table,
@@ -36,7 +38,10 @@ as $pgaudit$
         union all
         select l.table_name, p.relid, n.name,
                case n.name when 'pgaudit_row' then l.row_function else l.truncate_function end::oid,
-               case n.name when 'pgaudit_row' then 29 else 32 end, null, null
+               case n.name
+                   when 'pgaudit_row' then 29
+                   else case l.truncate_mode when 'statement' then 32 else 34 end
+               end, null, null
         from live l
         cross join lateral pg_partition_tree(l.relid::regclass) p
         cross join (values ('pgaudit_row'), ('pgaudit_truncate')) as n(name)

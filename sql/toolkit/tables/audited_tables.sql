@@ -6,6 +6,8 @@
 -- new one; after it sees a table's columns change, capture is 'generic' (by column name, under
 -- generic_policies and generic_keys, which it derives) until apply regenerates it. members
 -- (revision 0006): the partitions of a partitioned table that the guard or apply accepted.
+-- truncate_mode (revision 0007): what a TRUNCATE records (statement, rows) or whether it is
+-- refused.
 create table {schema}.audited_tables (
     relid oid primary key,
     table_name text not null unique,
@@ -29,5 +31,7 @@ create table {schema}.audited_tables (
     attnums jsonb,
     generic_policies jsonb,
     generic_keys text[],
-    members oid[]
+    members oid[],
+    truncate_mode text not null default 'statement'
+        check (truncate_mode in ('statement', 'rows', 'refuse'))
 );

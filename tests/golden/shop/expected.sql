@@ -39,6 +39,9 @@ create schema "audit" authorization "audit_owner";
 -- toolkit schema revision 0006: hardened capture, guard and health checks
 -- (frozen SQL: migrations/versions)
 
+-- toolkit schema revision 0007: truncate chosen per table
+-- (frozen SQL: migrations/versions)
+
 -- create the monthly log partitions missing for this month and 3 ahead
 select "audit".premake_partitions(3);
 
@@ -498,16 +501,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_customers_6b6fea40_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_customers_6b6fea40_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_shop_customers_6b6fea40_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.customers',
@@ -523,6 +532,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_customers_6b6fea40_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_customers_6b6fea40_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "shop"."customers" from "audit_owner";
 -- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
 -- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
 -- session_replication_role = replica (logical replication apply, pg_restore).
@@ -547,7 +558,7 @@ alter table "shop"."customers"
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"shop"."customers"'::regclass,
         'shop.customers',
         false,
@@ -582,11 +593,12 @@ values ('"shop"."customers"'::regclass,
         '"audit"."capture_shop_customers_6b6fea40_row"()'::regprocedure,
         '"audit"."capture_shop_customers_6b6fea40_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '1bae12b3f44ff6ffe809b79c7b81c982b5e1ecc59b8d3604bcd862d66b2dc6ab',
+        '66ce8a207e77788f1cd44883a6dd5de2f43ed766abaeb2728b4277cd5185f656',
         'pci',
         'hash',
         true,
         'changed',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"shop"."customers"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -601,6 +613,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -633,7 +646,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.c
         "id"
     ],
     "retention": "pci",
-    "fingerprint": "1bae12b3f44ff6ffe809b79c7b81c982b5e1ecc59b8d3604bcd862d66b2dc6ab"
+    "fingerprint": "66ce8a207e77788f1cd44883a6dd5de2f43ed766abaeb2728b4277cd5185f656"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -848,16 +861,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_orders_273b481b_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_orders_273b481b_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_shop_orders_273b481b_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.orders',
@@ -873,6 +892,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_orders_273b481b_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_orders_273b481b_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "shop"."orders" from "audit_owner";
 -- PostgreSQL checks EXECUTE on the parent's row-trigger function when it clones the trigger onto a
 -- partition being created or attached, so the table's owner (and roles acting as it) may execute
 -- it. Trigger functions cannot be called directly, and the guard refuses any other trigger that
@@ -902,7 +923,7 @@ alter table "shop"."orders_default" enable always trigger pgaudit_truncate;
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"shop"."orders"'::regclass,
         'shop.orders',
         true,
@@ -933,11 +954,12 @@ values ('"shop"."orders"'::regclass,
         '"audit"."capture_shop_orders_273b481b_row"()'::regprocedure,
         '"audit"."capture_shop_orders_273b481b_truncate"()'::regprocedure,
         '{pgaudit_row}'::text[],
-        'ae7b5864b6f3336aca6055286f11cc69d6f2e73dbfc545e1eec111d6bce090b9',
+        'dc75a034ffa06df17098cb652246a2f95f7836ea52291b9ce52132b76a15009e',
         'default',
         'hash',
         true,
         'changed',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"shop"."orders"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -952,6 +974,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -983,7 +1006,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.o
         "placed_at"
     ],
     "retention": "default",
-    "fingerprint": "ae7b5864b6f3336aca6055286f11cc69d6f2e73dbfc545e1eec111d6bce090b9"
+    "fingerprint": "dc75a034ffa06df17098cb652246a2f95f7836ea52291b9ce52132b76a15009e"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1239,16 +1262,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_inventory_bfb0ec5b_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_inventory_bfb0ec5b_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_shop_inventory_bfb0ec5b_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.inventory',
@@ -1264,6 +1293,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_inventory_bfb0ec5b_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_inventory_bfb0ec5b_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "shop"."inventory" from "audit_owner";
 -- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
 -- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
 -- session_replication_role = replica (logical replication apply, pg_restore).
@@ -1288,7 +1319,7 @@ alter table "shop"."inventory"
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"shop"."inventory"'::regclass,
         'shop.inventory',
         false,
@@ -1313,11 +1344,12 @@ values ('"shop"."inventory"'::regclass,
         '"audit"."capture_shop_inventory_bfb0ec5b_row"()'::regprocedure,
         '"audit"."capture_shop_inventory_bfb0ec5b_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '55caba5365bc046f40cb031c69a4b27370de271378172a1187e92a798f0aba72',
+        'b2ae6a84d7e304759451c0299743bb9c29bb89bedf7866a12375bfc240771731',
         'default',
         'hash',
         true,
         'changed',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"shop"."inventory"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -1332,6 +1364,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -1360,7 +1393,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.i
         "warehouse"
     ],
     "retention": "default",
-    "fingerprint": "55caba5365bc046f40cb031c69a4b27370de271378172a1187e92a798f0aba72"
+    "fingerprint": "b2ae6a84d7e304759451c0299743bb9c29bb89bedf7866a12375bfc240771731"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1622,16 +1655,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_sessions_6ed6dc20_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_sessions_6ed6dc20_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_shop_sessions_6ed6dc20_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.sessions',
@@ -1647,6 +1686,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_shop_sessions_6ed6dc20_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_shop_sessions_6ed6dc20_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "shop"."sessions" from "audit_owner";
 -- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
 -- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
 -- session_replication_role = replica (logical replication apply, pg_restore).
@@ -1671,7 +1712,7 @@ alter table "shop"."sessions"
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"shop"."sessions"'::regclass,
         'shop.sessions',
         false,
@@ -1698,11 +1739,12 @@ values ('"shop"."sessions"'::regclass,
         '"audit"."capture_shop_sessions_6ed6dc20_row"()'::regprocedure,
         '"audit"."capture_shop_sessions_6ed6dc20_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '982215ce2a6e312cba787ca296ca12c5a59673f7ce084d58e91f3df82259d6d3',
+        '1b2c5b27aba24f8e0809ec2e81d9c1a54c2be90657f1633d2b1d80f2e7a5b216',
         'default',
         'hash',
         true,
         'changed',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"shop"."sessions"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -1717,6 +1759,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -1745,7 +1788,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.s
         "id"
     ],
     "retention": "default",
-    "fingerprint": "982215ce2a6e312cba787ca296ca12c5a59673f7ce084d58e91f3df82259d6d3"
+    "fingerprint": "1b2c5b27aba24f8e0809ec2e81d9c1a54c2be90657f1633d2b1d80f2e7a5b216"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -2008,16 +2051,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_sales_co_order_lines_c93b07c1_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_sales_co_order_lines_c93b07c1_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_sales_co_order_lines_c93b07c1_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', '"Sales Co"."Order Lines"',
@@ -2033,6 +2082,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_sales_co_order_lines_c93b07c1_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_sales_co_order_lines_c93b07c1_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "Sales Co"."Order Lines" from "audit_owner";
 -- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
 -- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
 -- session_replication_role = replica (logical replication apply, pg_restore).
@@ -2057,7 +2108,7 @@ alter table "Sales Co"."Order Lines"
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"Sales Co"."Order Lines"'::regclass,
         '"Sales Co"."Order Lines"',
         false,
@@ -2084,11 +2135,12 @@ values ('"Sales Co"."Order Lines"'::regclass,
         '"audit"."capture_sales_co_order_lines_c93b07c1_row"()'::regprocedure,
         '"audit"."capture_sales_co_order_lines_c93b07c1_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '6eb392a95edf4b6b6278226332e66e47f103947afa9c12b4a01f5436eddce6a0',
+        '71c992c5aba8c24969f0f4800f33527bb22f855889cebc618334bdc6d5674b8e',
         'default',
         'hash',
         true,
         'changed',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"Sales Co"."Order Lines"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -2103,6 +2155,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -2132,7 +2185,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', '"Sales
         "Line No"
     ],
     "retention": "default",
-    "fingerprint": "6eb392a95edf4b6b6278226332e66e47f103947afa9c12b4a01f5436eddce6a0"
+    "fingerprint": "71c992c5aba8c24969f0f4800f33527bb22f855889cebc618334bdc6d5674b8e"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id

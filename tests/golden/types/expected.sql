@@ -38,6 +38,9 @@ create schema "audit" authorization "audit_owner";
 -- toolkit schema revision 0006: hardened capture, guard and health checks
 -- (frozen SQL: migrations/versions)
 
+-- toolkit schema revision 0007: truncate chosen per table
+-- (frozen SQL: migrations/versions)
+
 -- create the monthly log partitions missing for this month and 3 ahead
 select "audit".premake_partitions(3);
 
@@ -312,16 +315,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_app_visits_729abcca_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_app_visits_729abcca_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_app_visits_729abcca_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'app.visits',
@@ -337,6 +346,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_app_visits_729abcca_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_app_visits_729abcca_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "app"."visits" from "audit_owner";
 -- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
 -- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
 -- session_replication_role = replica (logical replication apply, pg_restore).
@@ -361,7 +372,7 @@ alter table "app"."visits"
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"app"."visits"'::regclass,
         'app.visits',
         false,
@@ -394,11 +405,12 @@ values ('"app"."visits"'::regclass,
         '"audit"."capture_app_visits_729abcca_row"()'::regprocedure,
         '"audit"."capture_app_visits_729abcca_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '5f3d0634765a96ef351f0cc4f51599b1892005684848f57e12afb865bfd64eb2',
+        'b00db3836cac6e817d16fb1f8a46036d22b7285f5248492e36511aae89cd730c',
         'default',
         'hash',
         true,
         'full',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"app"."visits"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -413,6 +425,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -444,7 +457,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'app.vi
         "id"
     ],
     "retention": "default",
-    "fingerprint": "5f3d0634765a96ef351f0cc4f51599b1892005684848f57e12afb865bfd64eb2"
+    "fingerprint": "b00db3836cac6e817d16fb1f8a46036d22b7285f5248492e36511aae89cd730c"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id

@@ -35,6 +35,9 @@ create schema "audit" authorization "audit_owner";
 -- toolkit schema revision 0006: hardened capture, guard and health checks
 -- (frozen SQL: migrations/versions)
 
+-- toolkit schema revision 0007: truncate chosen per table
+-- (frozen SQL: migrations/versions)
+
 -- create the monthly log partitions missing for this month and 3 ahead
 select "audit".premake_partitions(3);
 
@@ -679,16 +682,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_public_wide_47ec0b9e_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_public_wide_47ec0b9e_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_public_wide_47ec0b9e_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'public.wide',
@@ -704,6 +713,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_public_wide_47ec0b9e_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_public_wide_47ec0b9e_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "public"."wide" from "audit_owner";
 -- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
 -- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
 -- session_replication_role = replica (logical replication apply, pg_restore).
@@ -728,7 +739,7 @@ alter table "public"."wide"
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"public"."wide"'::regclass,
         'public.wide',
         false,
@@ -861,11 +872,12 @@ values ('"public"."wide"'::regclass,
         '"audit"."capture_public_wide_47ec0b9e_row"()'::regprocedure,
         '"audit"."capture_public_wide_47ec0b9e_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '700e7df4e7e1c2f5615ba9af7242bcde201cd1f6a79ed5cb9d5ecbd10b663937',
+        'f1e48c2c1d4e2d78d699c3451c6c4ae890a0371f356ec8393f94d503d3c10cbc',
         'default',
         'omit',
         false,
         'changed',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"public"."wide"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -880,6 +892,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -959,7 +972,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public
     },
     "key": [],
     "retention": "default",
-    "fingerprint": "700e7df4e7e1c2f5615ba9af7242bcde201cd1f6a79ed5cb9d5ecbd10b663937"
+    "fingerprint": "f1e48c2c1d4e2d78d699c3451c6c4ae890a0371f356ec8393f94d503d3c10cbc"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1244,16 +1257,22 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_public_events_5df12ea9_row"() owner to "audit_owner";
 revoke all on function "audit"."capture_public_events_5df12ea9_row"() from public;
--- Captures TRUNCATE, which fires no row triggers. On a partitioned table it sits on every leaf
--- partition (truncating the parent fires each leaf's trigger; truncating a leaf directly fires
--- only that one), so new_values names the partition when it is not the audited table itself.
+-- Captures TRUNCATE, which fires no row triggers, as the table's truncate mode says: statement
+-- (AFTER TRUNCATE: one event), rows (BEFORE TRUNCATE: one TRUNCATE row per removed row, key and
+-- old image under the policies, read while the rows still exist; then the event) or refuse
+-- (BEFORE TRUNCATE: refused outside a maintenance window). On a partitioned table it sits on
+-- every leaf partition (truncating the parent fires each leaf's trigger; truncating a leaf
+-- directly fires only that one), so new_values names the partition when it is not the audited
+-- table itself.
 create or replace function "audit"."capture_public_events_5df12ea9_truncate"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
     v_ctx "audit".statement_context := "audit".statement_context();
+    -- no key: nothing is hashed here
 begin
+    -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
     values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'public.events',
@@ -1269,6 +1288,8 @@ $pgaudit$;
 -- who ran apply); nobody may call it directly, and triggers fire without EXECUTE rights.
 alter function "audit"."capture_public_events_5df12ea9_truncate"() owner to "audit_owner";
 revoke all on function "audit"."capture_public_events_5df12ea9_truncate"() from public;
+-- only truncate = "rows" reads the table
+revoke select on table "public"."events" from "audit_owner";
 -- Triggers of an ordinary table. INSERT and DELETE need one trigger each: PostgreSQL allows a
 -- transition table only on a single-event trigger. ENABLE ALWAYS keeps them firing even under
 -- session_replication_role = replica (logical replication apply, pg_restore).
@@ -1293,7 +1314,7 @@ alter table "public"."events"
 insert into "audit".audited_tables as t
     (relid, table_name, partitioned, key_columns, policies, columns, statement_function,
      row_function, truncate_function, triggers, fingerprint, retention_class, default_policy,
-     skip_unchanged, update_images, attnums, members)
+     skip_unchanged, update_images, truncate_mode, attnums, members)
 values ('"public"."events"'::regclass,
         'public.events',
         false,
@@ -1312,11 +1333,12 @@ values ('"public"."events"'::regclass,
         '"audit"."capture_public_events_5df12ea9_row"()'::regprocedure,
         '"audit"."capture_public_events_5df12ea9_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'fab57fd782cd7545b94b42197b2dda03eeb63f1bfad655428378e49605e1e76c',
+        '013cb1d3a449aabc2578e2f2356e9759b82cf348ab1a09116f24e9c53ea35a4f',
         'default',
         'omit',
         false,
         'changed',
+        'statement',
         (select pg_catalog.jsonb_object_agg(a.attname, a.attnum)
          from pg_catalog.pg_attribute as a
          where a.attrelid = '"public"."events"'::regclass and a.attnum > 0 and not a.attisdropped),
@@ -1331,6 +1353,7 @@ on conflict (relid) do update set
     fingerprint = excluded.fingerprint, installed_at = now(),
     retention_class = excluded.retention_class, default_policy = excluded.default_policy,
     skip_unchanged = excluded.skip_unchanged, update_images = excluded.update_images,
+    truncate_mode = excluded.truncate_mode,
     attnums = excluded.attnums, members = excluded.members, capture_mode = 'fast', drift_detected_at = null,
     drift_detail = null, generic_policies = null, generic_keys = null;
 select "audit".record_function_digests(array_remove(array[
@@ -1356,7 +1379,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public
         "seq"
     ],
     "retention": "default",
-    "fingerprint": "fab57fd782cd7545b94b42197b2dda03eeb63f1bfad655428378e49605e1e76c"
+    "fingerprint": "013cb1d3a449aabc2578e2f2356e9759b82cf348ab1a09116f24e9c53ea35a4f"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id

@@ -1,0 +1,92 @@
+"""What a revision that ``pgaudit-kit alembic-revision`` wrote runs inside the application's
+Alembic migration.
+
+A revision embeds the config it makes the database match (TOML, one column per line) and the
+steps it was reviewed with: each step's description and the SHA-256 of its SQL, the SQL that
+``pgaudit-kit plan --sql`` printed then. :func:`upgrade` computes the plan again on the database
+it runs on, inside Alembic's transaction, and runs it only if every step's SQL is one of those (a
+step already done is simply absent; the plan's own settings and partitions made ahead, which
+depend on the day, carry out no design and are always allowed):
+another pgaudit-kit version or a database unlike the one the revision was written against stops
+the migration, naming the step. :func:`downgrade` makes the audited tables match the config the
+revision recorded as installed before it (the audit schema, keys, grants and guard stay).
+
+Both run as ``pgaudit-kit apply`` does, so the migration must connect as a superuser (or a managed
+service's CREATEROLE administrator) through the psycopg 3 driver (``postgresql+psycopg://``).
+Settings the plan pins for its transaction (search_path, lock_timeout, DateStyle...) are given
+back afterwards, so later migrations in the same transaction run as they would have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from . import access, catalog, chain, db, install, settings
+from .config import Config, loads
+from .errors import InputError
+from .generate import ROUTINE_KINDS, Plan, PlanOptions
+
+#: What the plan sets LOCAL besides the session settings, given back after it.
+_ALSO_KEPT = ("search_path", "lock_timeout")
+
+
+def upgrade(
+    op: Any, config: str, steps: Sequence[tuple[str, str]], *, baseline: bool = False
+) -> None:
+    """Make the database match ``config`` (TOML), running only the reviewed ``steps``.
+
+    :param op: Alembic's ``op`` (its bind must use the psycopg 3 driver).
+    :param steps: (description, step_hash) of each step the revision was written with.
+    :raises InputError: when the plan holds a step the revision was not written with.
+    """
+    reviewed = {sha256 for _, sha256 in steps}  # descriptions are for the reader
+
+    def check(plan: Plan) -> None:
+        for step in plan.steps:
+            if step.kind in ROUTINE_KINDS or step.sha256 in reviewed:
+                continue
+            raise InputError(
+                f"pgaudit-kit {version('pgaudit-kit')} would run a step this revision was not "
+                f"written with: {step.description!r}",
+                hint="the revision runs only the SQL it was reviewed with; write it again with "
+                "pgaudit-kit alembic-revision against a database like this one (pgaudit-kit plan "
+                "--sql shows what differs)",
+            )
+
+    _apply(op, loads(config, path=Path("<alembic revision>")), baseline=baseline, check=check)
+
+
+def downgrade(op: Any, config: str) -> None:
+    """Make the audited tables match ``config`` again: the design installed before the upgrade
+    (tables it started auditing stop; tables it changed get their capture back)."""
+    _apply(op, loads(config, path=Path("<alembic revision>")), baseline=False, check=None)
+
+
+def _apply(
+    op: Any, config: Config, *, baseline: bool, check: Callable[[Plan], None] | None
+) -> None:
+    conn = _connection(op)
+    where = db.describe(conn.info.dsn)
+    with (
+        db.server_errors(where),
+        settings.settings_kept(conn, chain.CANONICAL_SETTINGS, also=_ALSO_KEPT),
+    ):
+        who = access.installer(conn, where)
+        installed = catalog.read_installed(conn, config.schema, config.owner_role)
+        install.apply(conn, config, installed, PlanOptions(baseline=baseline), who, check=check)
+
+
+def _connection(op: Any) -> psycopg.Connection[Any]:
+    """The psycopg connection under Alembic's, in its transaction."""
+    driver = getattr(op.get_bind().connection, "driver_connection", None)
+    if not isinstance(driver, psycopg.Connection):
+        raise InputError(
+            "pgaudit-kit's migration steps need the psycopg (3) driver",
+            hint="use a postgresql+psycopg:// URL in the Alembic project's sqlalchemy.url",
+        )
+    return driver
