@@ -1,9 +1,11 @@
-"""Items 1 and 2: pgbench TPC-B-like throughput, plain vs pgaudit-kit vs a naive audit trigger.
+"""Items 1 and 2: pgbench TPC-B-like throughput, plain vs pgaudit-kit vs a naive audit trigger,
+and the peers of ``../shared/peers`` where the server can run them (bench/peers.py).
 
-Three databases, one per configuration, each initialized with ``pgbench -i``; runs are interleaved
-(round 1: plain, audited, naive; round 2: audited, naive, plain; ...) so machine drift hits every
-configuration alike. Item 2 reuses the audited database: the same run at the highest client count
-with and without a thread calling ``audit.seal()`` every 100 ms.
+One database per configuration, each initialized with ``pgbench -i``; runs are interleaved
+(round 1: plain, audited, naive, peers...; round 2 starts one further on; ...) so machine drift
+hits every configuration alike. Each configuration's trail growth over its runs, per row change,
+is its storage per event. Item 2 reuses the audited database: the same run at the highest client
+count with and without a thread calling ``audit.seal()`` every 100 ms.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import psycopg
 
+from . import peers
 from .audit import TablePolicies, install_naive, install_pgaudit_kit
 from .cluster import BenchDatabase, Cluster, fresh_database
 from .log import progress
@@ -96,6 +99,10 @@ def parse_output(output: str) -> tuple[float, float, int]:
     )
 
 
+#: pgbench's TPC-B transaction changes four rows (three UPDATEs, one INSERT).
+ROW_CHANGES_PER_TRANSACTION = 4
+
+
 def prepare(db: BenchDatabase, config: str, sizes: Sizes) -> None:
     """pgbench -i (server-side data generation), then the configuration's auditing."""
     db.pgbench("-i", "-q", "-s", str(sizes.pgbench_scale), "-I", "dtGvp")
@@ -103,6 +110,20 @@ def prepare(db: BenchDatabase, config: str, sizes: Sizes) -> None:
         install_pgaudit_kit(db, PGBENCH_TABLES)
     elif config == "naive":
         install_naive(db, list(PGBENCH_TABLES))
+    elif config != "plain":
+        next(p for p in peers.PEERS if p.name == config).install(db, list(PGBENCH_TABLES))
+
+
+def trail_bytes(db: BenchDatabase, config: str) -> int:
+    """What the configuration's audit storage holds now, in bytes (0 for plain)."""
+    if config == "plain":
+        return 0
+    if config == "naive":
+        return peers.trail_bytes(db, "public", table="naive_audit")
+    schema = (
+        "audit" if config == "audited" else next(p.schema for p in peers.PEERS if p.name == config)
+    )
+    return peers.trail_bytes(db, schema)
 
 
 class SealLoop(threading.Thread):
@@ -229,7 +250,53 @@ def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:
                 samples=_samples(runs, "plain", c),
             )
         )
+    for peer in sorted({r.config for r in runs} - set(CONFIGS)):
+        for c in sizes.clients:
+            checks.append(
+                Check(
+                    "1 pgbench",
+                    f"TPS audited vs {peer}, {_clients(c)}",
+                    tps["audited", c],
+                    "tps",
+                    tps[peer, c],
+                    peer,
+                    samples=_samples(runs, peer, c),
+                )
+            )
+            checks.append(
+                Check(
+                    "1 pgbench",
+                    f"TPS {peer}, {_clients(c)}",
+                    tps[peer, c],
+                    "tps",
+                    tps["plain", c],
+                    "plain",
+                    samples=_samples(runs, peer, c),
+                )
+            )
     return checks
+
+
+def storage_checks(runs: list[Run], grown: dict[str, int]) -> list[Check]:
+    """Bytes of audit storage per row change, each configuration's trail growth over its runs."""
+    per_event = {}
+    for config, size in grown.items():
+        events = sum(r.transactions for r in runs if r.config == config)
+        per_event[config] = size / (events * ROW_CHANGES_PER_TRANSACTION) if events else 0.0
+    return [
+        Check(
+            "1 pgbench",
+            f"audit bytes per row change, {config} vs pgaudit-kit",
+            value,
+            "bytes",
+            per_event["audited"],
+            "pgaudit-kit",
+        )
+        for config, value in per_event.items()
+        if config != "audited"
+    ] + [
+        Check("1 pgbench", "audit bytes per row change, pgaudit-kit", per_event["audited"], "bytes")
+    ]
 
 
 def concurrency_checks(
@@ -312,14 +379,22 @@ def run(cluster: Cluster, sizes: Sizes) -> tuple[list[Check], dict[str, Any], Wr
     runs: list[Run] = []
     loop_runs: list[Run] = []
     loop_stats: list[dict[str, int]] = []
+    measured, peers_note = peers.available(cluster)
+    if peers_note:
+        progress(peers_note)
+    configs = CONFIGS + tuple(p.name for p in measured)
     with ExitStack() as stack:
-        dbs = {c: stack.enter_context(fresh_database(cluster, f"pgbench_{c}")) for c in CONFIGS}
+        dbs = {
+            c: stack.enter_context(fresh_database(cluster, "pgbench_" + re.sub(r"\W", "_", c)))
+            for c in configs
+        }
         for config, db in dbs.items():
             started = time.monotonic()
             prepare(db, config, sizes)
             progress(f"pgbench: {config} database ready ({time.monotonic() - started:.1f}s)")
+        empty = {c: trail_bytes(db, c) for c, db in dbs.items()}
         for rnd in range(sizes.rounds):
-            order = CONFIGS[rnd % len(CONFIGS) :] + CONFIGS[: rnd % len(CONFIGS)]
+            order = configs[rnd % len(configs) :] + configs[: rnd % len(configs)]
             for clients in sizes.clients:
                 for config in order:
                     result = run_once(dbs[config], config, clients, rnd, sizes)
@@ -328,6 +403,7 @@ def run(cluster: Cluster, sizes: Sizes) -> tuple[list[Check], dict[str, Any], Wr
                         f"pgbench round {rnd + 1}: {config:7} {clients} clients "
                         f"{result.tps:8.1f} tps {result.latency_ms:6.2f} ms"
                     )
+        grown = {c: trail_bytes(db, c) - empty[c] for c, db in dbs.items() if c != "plain"}
         rows_per_tx = _rows_per_transaction(dbs["audited"], runs)
         top = max(sizes.clients)
         for rnd in range(sizes.rounds):
@@ -350,7 +426,11 @@ def run(cluster: Cluster, sizes: Sizes) -> tuple[list[Check], dict[str, Any], Wr
     tps = _medians(runs)
     best = max(sizes.clients, key=lambda c: tps["audited", c])
     rate = WriteRate(tps["audited", best], best, rows_per_tx)
-    checks = throughput_checks(runs, sizes) + concurrency_checks(runs, loop_runs, loop_stats, sizes)
+    checks = (
+        throughput_checks(runs, sizes)
+        + storage_checks(runs, grown)
+        + concurrency_checks(runs, loop_runs, loop_stats, sizes)
+    )
     per_call = ", ".join(
         f"{re.sub(r'^capture_public_|_[0-9a-f]{8}(?=_)', '', name)} {us:.0f}"
         for name, us in diagnostics["audited"][1].items()
@@ -375,6 +455,9 @@ def run(cluster: Cluster, sizes: Sizes) -> tuple[list[Check], dict[str, Any], Wr
         "median_tps": {f"{k[0]}/{k[1]}": v for k, v in tps.items()},
         "audit_rows_per_transaction": rows_per_tx,
         "trigger_us_per_transaction": {c: d[0] for c, d in diagnostics.items()},
+        "trail_bytes_grown": grown,
+        "peers": [p.name for p in measured],
+        "peers_note": peers_note,
         "function_us_per_call": {c: d[1] for c, d in diagnostics.items()},
     }
     return checks, details, rate
