@@ -9,6 +9,7 @@ from psycopg import sql
 
 from pgaudit_kit import api
 
+from . import peers
 from .cluster import BenchDatabase
 
 #: Column policies by table, e.g. {"public.customers": {"id": "plain", "email": "hash"}}.
@@ -103,3 +104,14 @@ def audit_row_count(db: BenchDatabase) -> int:
         row = conn.execute("select count(*) from audit.log_rows").fetchone()
     assert row is not None
     return int(row[0])
+
+
+def install(db: BenchDatabase, config: str, tables: TablePolicies) -> None:
+    """The auditing of one configuration: ``plain`` (none), ``audited`` (pgaudit-kit, with the
+    column policies of ``tables``), ``naive``, or a peer by name (bench/peers.py)."""
+    if config == "audited":
+        install_pgaudit_kit(db, tables)
+    elif config == "naive":
+        install_naive(db, list(tables))
+    elif config != "plain":
+        peers.by_name(config).install(db, list(tables))

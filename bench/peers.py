@@ -123,3 +123,8 @@ def trail_bytes(db: BenchDatabase, schema: str, *, table: str | None = None) -> 
         "and c.relkind in ('r', 'm') and (%s::text is null or c.relname = %s)"
     )
     return int(str(_value(db.dsn, query, [schema, table, table])))
+
+
+def by_name(name: str) -> Peer:
+    """The peer called ``name`` in the results."""
+    return next(p for p in PEERS if p.name == name)

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 
 from . import peers
-from .audit import TablePolicies, install_naive, install_pgaudit_kit
+from .audit import TablePolicies, install
 from .cluster import BenchDatabase, Cluster, fresh_database
 from .log import progress
 from .results import Check, Target, median
@@ -106,12 +106,7 @@ ROW_CHANGES_PER_TRANSACTION = 4
 def prepare(db: BenchDatabase, config: str, sizes: Sizes) -> None:
     """pgbench -i (server-side data generation), then the configuration's auditing."""
     db.pgbench("-i", "-q", "-s", str(sizes.pgbench_scale), "-I", "dtGvp")
-    if config == "audited":
-        install_pgaudit_kit(db, PGBENCH_TABLES)
-    elif config == "naive":
-        install_naive(db, list(PGBENCH_TABLES))
-    elif config != "plain":
-        next(p for p in peers.PEERS if p.name == config).install(db, list(PGBENCH_TABLES))
+    install(db, config, PGBENCH_TABLES)
 
 
 def trail_bytes(db: BenchDatabase, config: str) -> int:
@@ -120,10 +115,7 @@ def trail_bytes(db: BenchDatabase, config: str) -> int:
         return 0
     if config == "naive":
         return peers.trail_bytes(db, "public", table="naive_audit")
-    schema = (
-        "audit" if config == "audited" else next(p.schema for p in peers.PEERS if p.name == config)
-    )
-    return peers.trail_bytes(db, schema)
+    return peers.trail_bytes(db, "audit" if config == "audited" else peers.by_name(config).schema)
 
 
 class SealLoop(threading.Thread):

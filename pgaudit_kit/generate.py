@@ -661,7 +661,7 @@ def truncate_statements(
     table_name = sql.Literal(str(capture.table))
     owner = sql.Identifier(config.owner_role)
     mode = capture.config.truncate
-    settings = sql.SQL("").format()
+    clauses = sql.SQL("").format()
     if mode == "refuse":
         before = sqlfiles.render_indented(
             "capture/truncate_refuse.sql", 4, schema=schema, table_name=table_name
@@ -678,7 +678,7 @@ def truncate_statements(
             key_old=images.key(o, indent=7),
             image_old=images.image(o, indent=7),
         )
-        settings = sql.Composed(
+        clauses = sql.Composed(
             [pinned_settings(capture), toolkit_schema.setting_clauses({"row_security": "off"})]
         )
     else:
@@ -701,7 +701,7 @@ def truncate_statements(
             owner=owner,
             function=_ident(capture.names["truncate"]),
             schema=schema,
-            settings=settings,
+            settings=clauses,
             key_variables=key_variables,
             before_event=before,
             table_name=table_name,

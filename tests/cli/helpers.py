@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-from pathlib import Path
-
 from click.testing import CliRunner, Result
 
 from pgaudit_kit.cli import cli
@@ -21,16 +17,3 @@ def run_ok(*args: str) -> Result:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.stderr or result.output
     return result
-
-
-def alembic_project(root: Path) -> Path:
-    """A new Alembic project in ``root`` (as ``alembic init migrations`` makes it, in-process);
-    returns its alembic.ini."""
-    from alembic import command
-    from alembic.config import Config
-
-    root.mkdir(parents=True, exist_ok=True)
-    ini = root / "alembic.ini"
-    with contextlib.redirect_stdout(io.StringIO()):
-        command.init(Config(str(ini)), str(root / "migrations"))
-    return ini

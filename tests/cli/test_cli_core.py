@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.db.helpers import CUSTOMERS_DDL, CUSTOMERS_TOML
+from tests.db.helpers import CUSTOMERS_DDL, CUSTOMERS_TOML, alembic_project
 from tests.fixtures.db import AuditEnv
 
-from .helpers import alembic_project, run, run_ok
+from .helpers import run, run_ok
 
 
 def _ready(env: AuditEnv) -> list[str]:

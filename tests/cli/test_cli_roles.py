@@ -21,10 +21,10 @@ from psycopg import sql
 
 from pgaudit_kit import access
 from pgaudit_kit.cli import cli
-from tests.db.helpers import CUSTOMERS_DDL, CUSTOMERS_TOML, seal_all
+from tests.db.helpers import CUSTOMERS_DDL, CUSTOMERS_TOML, alembic_project, seal_all
 from tests.fixtures.db import AuditEnv
 
-from .helpers import alembic_project, run
+from .helpers import run
 
 PERSONAS = ("app", "auditor", "investigator", "admin", "superuser")
 #: command -> the personas that may run it (the rest are refused).

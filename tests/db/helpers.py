@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,3 +94,16 @@ def make_digest(env: AuditEnv, keys: tuple[Path, Path], folder: Path) -> Path:
     from pgaudit_kit import api
 
     return api.digest(env.config_path, env.dsn, signing_key=keys[0], out_dir=folder).path
+
+
+def alembic_project(root: Path) -> Path:
+    """A new Alembic project in ``root`` (as ``alembic init migrations`` makes it, in-process);
+    returns its alembic.ini."""
+    from alembic import command
+    from alembic.config import Config
+
+    root.mkdir(parents=True, exist_ok=True)
+    ini = root / "alembic.ini"
+    with contextlib.redirect_stdout(io.StringIO()):
+        command.init(Config(str(ini)), str(root / "migrations"))
+    return ini

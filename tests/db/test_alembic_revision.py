@@ -18,7 +18,7 @@ from pgaudit_kit.errors import InputError
 from pgaudit_kit.generate import ROUTINE_KINDS
 from tests.fixtures.db import AuditEnv
 
-from .helpers import CUSTOMERS_DDL, CUSTOMERS_TOML
+from .helpers import CUSTOMERS_DDL, CUSTOMERS_TOML, alembic_project
 
 FIRST_APP_REVISION = '''"""create customers
 
@@ -47,9 +47,8 @@ class Project:
 
     def __init__(self, env: AuditEnv, root: Path) -> None:
         self.root = root
-        root.mkdir()
         self.versions = root / "migrations" / "versions"
-        self.alembic("init", "migrations")
+        alembic_project(root)  # what `alembic init migrations` makes, without a process
         params = psycopg.conninfo.conninfo_to_dict(env.dsn)
         host = str(params.get("host") or "")
         url = URL.create(
