@@ -29,21 +29,32 @@ import psycopg
 from . import access, catalog, chain, db, install, settings
 from .config import Config, loads
 from .errors import InputError
-from .generate import ROUTINE_KINDS, Plan, PlanOptions
-
-#: What the plan sets LOCAL besides the session settings, given back after it.
-_ALSO_KEPT = ("search_path", "lock_timeout")
+from .generate import ROUTINE_KINDS, Plan, PlanOptions, text_sha256
 
 
 def upgrade(
-    op: Any, config: str, steps: Sequence[tuple[str, str]], *, baseline: bool = False
+    op: Any,
+    config: str,
+    steps: Sequence[tuple[str, str]],
+    *,
+    baseline: bool = False,
+    config_sha256: str | None = None,
 ) -> None:
     """Make the database match ``config`` (TOML), running only the reviewed ``steps``.
 
     :param op: Alembic's ``op`` (its bind must use the psycopg 3 driver).
     :param steps: (description, step_hash) of each step the revision was written with.
-    :raises InputError: when the plan holds a step the revision was not written with.
+    :param config_sha256: what ``config`` hashed to when the revision was written: an edit of
+        the config alone (which could drop reviewed steps unseen) stops the migration. The file
+        is Python, so this guards against drift, not against whoever may rewrite it.
+    :raises InputError: when the config was edited, or the plan holds a step the revision was
+        not written with.
     """
+    if config_sha256 is not None and text_sha256(config) != config_sha256:
+        raise InputError(
+            "the revision's CONFIG is not the one it was written with (its SHA-256 differs)",
+            hint="write the revision again with pgaudit-kit alembic-revision instead of editing it",
+        )
     reviewed = {sha256 for _, sha256 in steps}  # descriptions are for the reader
 
     def check(plan: Plan) -> None:
@@ -74,7 +85,8 @@ def _apply(
     where = db.describe(conn.info.dsn)
     with (
         db.server_errors(where),
-        settings.settings_kept(conn, chain.CANONICAL_SETTINGS, also=_ALSO_KEPT),
+        conn.transaction(),  # a savepoint: an error leaves the migration's transaction as it was
+        settings.settings_kept(conn, chain.CANONICAL_SETTINGS, also=settings.PLAN_SETS_LOCAL),
     ):
         who = access.installer(conn, where)
         installed = catalog.read_installed(conn, config.schema, config.owner_role)

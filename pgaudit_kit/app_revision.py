@@ -13,6 +13,7 @@ reviewed with.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import re
 import sys
@@ -29,9 +30,9 @@ from psycopg import sql
 
 from . import generate, install, sqlfiles
 from .catalog import Installed
-from .config import Config, TableConfig, dumps
+from .config import Config, TableConfig, dumps, loads
 from .errors import InputError
-from .generate import ROUTINE_KINDS, Plan, PlanOptions, Step, descriptions
+from .generate import ROUTINE_KINDS, Plan, PlanOptions, Step, descriptions, text_sha256
 from .identifiers import parse_qualified_name
 from .policies import Policy
 from .results import Result, json_with
@@ -48,13 +49,17 @@ from pgaudit_kit import alembic_ops as pgaudit_kit_ops
 # schema, its keys, grants and the guard stay. Both run as `pgaudit-kit apply` does: as a
 # superuser, over the psycopg 3 driver, inside the migration's transaction.
 CONFIG = {config}
+CONFIG_SHA256 = {config_sha256!r}
 
 CONFIG_BEFORE = {config_before}
 
 UPGRADE_STEPS = [
 {steps}]
 """
-_UPGRADE = "pgaudit_kit_ops.upgrade(op, CONFIG, UPGRADE_STEPS, baseline={baseline})"
+_UPGRADE = (
+    "pgaudit_kit_ops.upgrade(op, CONFIG, UPGRADE_STEPS, baseline={baseline}, "
+    "config_sha256=CONFIG_SHA256)"
+)
 _DOWNGRADE = "pgaudit_kit_ops.downgrade(op, CONFIG_BEFORE)"
 
 
@@ -123,12 +128,17 @@ def write(
         )
     if revision in {r.revision for r in project.script.walk_revisions()}:
         raise InputError(f"revision {revision} already exists", hint="choose another --rev-id")
+    after_text, before_text = dumps(config).rstrip("\n"), dumps(before).rstrip("\n")
+    for text in (after_text, before_text):
+        loads(text, path=Path("<alembic revision>"))  # what the migration will load must load
     imports = _IMPORTS.format(
         version=version("pgaudit-kit"),
-        config_name=config.path.name,
+        config_name=repr(config.path.name)[1:-1],
         down=project.head or "base",
-        config=py_string(dumps(config).rstrip("\n")),
-        config_before=py_string(dumps(before).rstrip("\n")),
+        config=py_string(after_text),
+        config_before=py_string(before_text),
+        # of the value the migration reads: the literal's, newlines around it included
+        config_sha256=text_sha256(ast.literal_eval(py_string(after_text))),
         steps="".join(
             f"    (\n        {s.description!r},\n        {s.sha256!r},\n    ),\n"
             for s in upgrade.steps
@@ -191,6 +201,7 @@ def installed_config(config: Config, installed: Installed) -> Config:
         )
     return replace(
         before,
+        retention=dict(installed.retention_classes) or dict(config.retention),
         tables=tuple(
             TableConfig(
                 name=parse_qualified_name(t.table_name),
@@ -209,7 +220,8 @@ def py_string(text: str) -> str:
     """``text`` as a Python literal that keeps it readable: a raw triple-quoted string, one
     newline added at each end, when the text allows; else ``repr``."""
     for quote in ('"""', "'''"):
-        if quote not in text and not text.endswith(quote[0]):
+        # a NUL or a bare carriage return would not read back as written
+        if quote not in text and not text.endswith(quote[0]) and not set(text) & {"\0", "\r"}:
             return f"r{quote}\n{text}\n{quote}"
     return repr(text)
 

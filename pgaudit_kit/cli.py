@@ -1081,5 +1081,19 @@ def demo(data_dir: Path) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="pgaudit-kit")
+    """Console-script entry point. Usage errors of the global options (which click reports
+    before any command runs) get one line too."""
+    try:
+        # without standalone mode click returns an exit code instead of calling sys.exit
+        code = cli.main(prog_name="pgaudit-kit", standalone_mode=False)
+    except click.UsageError as e:
+        path = e.ctx.command_path if e.ctx is not None else "pgaudit-kit"
+        click.echo(f"{path}: {e.format_message().rstrip('.')} (see {path} --help)", err=True)
+        sys.exit(EXIT_INPUT)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

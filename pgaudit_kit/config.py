@@ -536,6 +536,20 @@ def postgres_interval(period: str) -> str:
     return " ".join(parts)
 
 
+def config_period(interval: str) -> str:
+    """A retention period as PostgreSQL prints it, written back as the config writes one
+    (``"1 year 6 mons"`` -> ``"18 months"``): the inverse of :func:`postgres_interval`."""
+    amounts = dict.fromkeys(("year", "mon", "day"), 0)
+    for count, unit in re.findall(r"([0-9]+) (year|mon|day)s?", interval):
+        amounts[unit] = int(count)
+    months = amounts["year"] * 12 + amounts["mon"]
+    if amounts["day"] and months:
+        raise ValueError(f"retention period {interval!r} mixes months and days")
+    if amounts["day"]:
+        return f"{amounts['day']} days"
+    return f"{months // 12} years" if months % 12 == 0 else f"{months} months"
+
+
 def _first_path(parsed: dict[str, Any]) -> tuple[str, ...]:
     path: list[str] = []
     node: Any = parsed
@@ -584,7 +598,7 @@ def dumps(config: Config) -> str:
         tables[str(table.name)] = section
     document: dict[str, Any] = {"audit": audit}
     if config.retention:
-        document["retention"] = dict(config.retention)
+        document["retention"] = {c: config_period(p) for c, p in config.retention.items()}
     if tables:
         document["tables"] = tables
     return tomli_w.dumps(document)

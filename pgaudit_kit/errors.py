@@ -99,3 +99,17 @@ def require_positive(value: int, what: str, *, maximum: int = BIGINT_MAX) -> int
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
         raise InputError(f"{what} {value!r} is not in the range 1 to {maximum}")
     return value
+
+
+def require_text(value: str, what: str) -> str:
+    """``value`` when PostgreSQL's text can hold it (no NUL character), checked before it is
+    sent: the server would refuse it as a protocol error, not as the user's mistake.
+
+    :raises InputError: naming ``what``.
+    """
+    if "\x00" in value:
+        raise InputError(
+            f"{what} contains a NUL character, which PostgreSQL text cannot hold",
+            hint="remove it",
+        )
+    return value

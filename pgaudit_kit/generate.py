@@ -81,7 +81,12 @@ class Step:
     def sha256(self) -> str:
         """``sha256:<hex>`` of :meth:`sql_text`: how an Alembic revision holds a step to the SQL
         it was reviewed with."""
-        return "sha256:" + hashlib.sha256(self.sql_text().encode()).hexdigest()
+        return text_sha256(self.sql_text())
+
+
+def text_sha256(text: str) -> str:
+    """``sha256:<hex>`` of ``text`` (UTF-8)."""
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 #: Step kinds that carry out no design: how a plan runs (its settings), and what depends on the
@@ -673,6 +678,7 @@ def truncate_statements(
             4,
             schema=schema,
             table=table,
+            table_regclass=sql.Literal(_qualified_text(capture.table)),
             table_name=table_name,
             read_key=read_key(4) if HASH in capture.policies.values() else sql.SQL("").format(),
             key_old=images.key(o, indent=7),
@@ -831,7 +837,7 @@ class PlanOptions:
 
 #: lock_timeout's units and their length in milliseconds, as PostgreSQL reads them.
 _TIME_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*")
+_DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(us|ms|s|min|h|d)?\s*", re.ASCII)
 
 
 def check_lock_timeout(value: str) -> str:
@@ -841,7 +847,9 @@ def check_lock_timeout(value: str) -> str:
     :raises InputError: for anything else, before a connection is made.
     """
     match = _DURATION.fullmatch(value)
-    if match is None or float(match[1]) * _TIME_UNITS[match[2] or "ms"] > 2**31 - 1:
+    milliseconds = float(match[1]) * _TIME_UNITS[match[2] or "ms"] if match else -1
+    # below a millisecond PostgreSQL rounds to 0, which waits forever: the opposite of a timeout
+    if match is None or milliseconds > 2**31 - 1 or 0 < milliseconds < 1:
         raise InputError(
             f"--lock-timeout {value!r} is not a duration PostgreSQL takes",
             hint="give a number with a unit: 500ms, 10s, 2min (at most 24 days; 0 waits forever)",
@@ -1381,7 +1389,7 @@ def _restore_toolkit_functions(config: Config, installed: Installed) -> list[Ste
                         schema_name=sql.Literal(config.schema),
                         function_name=sql.Literal(name),
                     ),
-                    sql.SQL("reset role;").format(),
+                    sql.SQL("set local role none;").format(),  # RESET would outlive the step
                 ),
             )
         )

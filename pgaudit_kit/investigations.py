@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 
 from . import sqlfiles
-from .errors import InputError
+from .errors import InputError, require_text
 from .identifiers import parse_column_path
 from .results import Result, rows_as
 
@@ -76,6 +76,7 @@ def require_reason(reason: str, what: str) -> None:
     (the database function refuses it too)."""
     if not reason.strip():
         raise InputError(f"{what} needs a reason", hint='give --reason "the order it carries out"')
+    require_text(reason, "the reason")
 
 
 def shred_key(
@@ -101,6 +102,7 @@ def check_lookup(target: str, value: str) -> tuple[str, str]:
     :raises IdentifierError: when ``target`` is not ``schema.table.column``.
     """
     table, column = parse_column_path(target)
+    require_text(value, "the value to look up")
     if not value:
         raise InputError(
             "nothing to look up: the value is empty",

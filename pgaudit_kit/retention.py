@@ -16,7 +16,7 @@ from psycopg import sql
 
 from . import sqlfiles
 from .config import Config
-from .errors import InputError
+from .errors import InputError, require_text
 from .identifiers import parse_qualified_name
 from .results import Result, rows_as
 from .sealing import SealedBlock
@@ -163,6 +163,7 @@ def check_hold(
         raise InputError(
             "a legal hold needs a reason", hint='pass --reason "..." (for example the case number)'
         )
+    require_text(reason, "the reason")
     if start is not None and end is not None and start >= end:
         raise InputError("the hold ends before it starts", hint="check --from and --to")
     return str(parse_qualified_name(table)) if table is not None else None

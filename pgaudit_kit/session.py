@@ -177,18 +177,22 @@ class Audit:
         first: a config error is the user's to fix before any connection is tried."""
         if needs_config:
             self.config  # noqa: B018 - loads it
-        with db.server_errors(self.where), self.conn.transaction(), self._settings_kept():
+        with db.server_errors(self.where), self._settings_kept(), self.conn.transaction():
             yield self.conn
 
     @contextmanager
     def _settings_kept(self) -> Iterator[None]:
-        """Inside a transaction of the session: the session's settings hold, and a caller's
-        connection gets its own back afterwards (the session's are pinned once, at connect; what
-        a command sets LOCAL, a toolkit revision for one, is undone too)."""
+        """On a caller's connection, a transaction (a savepoint in the caller's) in which the
+        session's settings hold, and after which the caller's are back: those pinned, and what
+        a plan sets LOCAL (search_path, lock_timeout, a SET ROLE it resets). The session's own
+        connection was pinned once, at connect."""
         if self._owned:
             yield
             return
-        with settings.settings_kept(self.conn, SESSION_SETTINGS):
+        with (
+            self.conn.transaction(),
+            settings.settings_kept(self.conn, SESSION_SETTINGS, also=settings.PLAN_SETS_LOCAL),
+        ):
             yield
 
     def close(self) -> None:
@@ -241,8 +245,8 @@ class Audit:
         config = self.config
         try:
             with (
-                install.transaction(self.conn, lock_timeout=lock_timeout) as conn,
                 self._settings_kept(),
+                install.transaction(self.conn, lock_timeout=lock_timeout) as conn,
             ):
                 who = access.installer(conn, self.where)
                 installed = catalog.read_installed(conn, config.schema, config.owner_role)

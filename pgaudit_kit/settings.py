@@ -10,6 +10,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+#: What a plan sets for its own transaction besides the session settings (apply's search_path
+#: and lock timeout, the baseline's and toolkit steps' role and row_security): a caller's
+#: values are given back after it.
+PLAN_SETS_LOCAL = ("search_path", "lock_timeout", "role", "row_security")
+
 
 def settings_statements(settings: Mapping[str, str], *, local: bool = False) -> sql.Composed:
     """``set [local] name = 'value';`` statements: utility commands, so nothing the search_path

@@ -171,7 +171,7 @@ def statements(
         sql.SQL("set local role {};").format(sql.Identifier(owner)),
         render(revision, values),
         bookkeeping,
-        sql.SQL("reset role;").format(),
+        sql.SQL("set local role none;").format(),  # RESET would outlive the step
     )
 
 

@@ -23,7 +23,8 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from {schema}.hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
-reset role;
-reset row_security;
+-- LOCAL, not RESET: RESET would change the session's own values past this transaction
+set local role none;
+set local row_security = on;
 {take_back_bypassrls}
 {take_back_select}

@@ -4,6 +4,8 @@ command works whatever the server's or database's own settings say."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,7 +74,9 @@ def test_seal_max_rows_must_be_a_positive_bigint(env: AuditEnv, value: str) -> N
     assert env.sql("select count(*) from audit.blocks") == [(0,)]
 
 
-@pytest.mark.parametrize("value", ["-1s", "soon", "10 parsecs", "1e400", "25d"])
+@pytest.mark.parametrize(
+    "value", ["-1s", "soon", "10 parsecs", "1e400", "25d", "\uff11\uff10s", "400us", "0.5ms"]
+)
 def test_apply_lock_timeout_must_be_a_duration(env: AuditEnv, value: str) -> None:
     env.script("create table public.t (id int primary key)")
     env.write_config('[tables."public.t"]\ncolumns = { id = "plain" }\n')
@@ -172,3 +176,34 @@ def test_every_command_works_whatever_the_database_sets(
     # the values were rendered under the canonical settings, never the database's
     (new_values,) = env.sql("select new_values::text from audit.log_rows where id = %s", [row])[0]
     assert '"seen": "2026-03-05T05:06:07+00:00"' in new_values and '"wait": "3 days"' in new_values
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("hold", "add", "--reason", "case\x001"),
+        ("redact", "1", "--reason", "order\x00"),
+        ("key", "shred", "1", "--reason", "\x00"),
+    ],
+    ids=["hold", "redact", "shred"],
+)
+def test_text_postgresql_cannot_hold_is_refused_before_connecting(
+    env: AuditEnv, args: tuple[str, ...]
+) -> None:
+    audited_customers(env)
+    _refused(env, *args, says="contains a NUL character")
+
+
+def test_a_nul_in_a_looked_up_value_is_refused(env: AuditEnv) -> None:
+    audited_customers(env)
+    result = run(*_base(env), "lookup", "public.customers.email", input="a\x00b\n")
+    assert result.exit_code == 2 and "NUL character" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--nosuch"], ["--dsn"], ["nosuch-command"]])
+def test_usage_errors_of_the_program_itself_are_one_line(args: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pgaudit_kit", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and "--help" in done.stderr, done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_upgrade_downgrade_and_upgrade_again(env: AuditEnv, project: Project) ->
     reviewed = [(s.description, s.sha256) for s in steps if s.kind not in ROUTINE_KINDS]
     assert reviewed == module.UPGRADE_STEPS
     assert all(f"-- {s.description[:60]}" in plan_sql for s in steps)
-    assert "pgaudit_kit_ops.upgrade(op, CONFIG, UPGRADE_STEPS, baseline=False)" in (
+    assert "pgaudit_kit_ops.upgrade(op, CONFIG, UPGRADE_STEPS, baseline=False, " in (
         result.path.read_text()
     )
 
@@ -296,10 +297,39 @@ def test_an_upgrade_runs_only_what_was_reviewed(env: AuditEnv, project: Project)
         cwd=project.root, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode != 0
+    assert "the revision's CONFIG is not the one it was written with" in done.stderr
+    assert env.sql("select to_regnamespace('audit') is null") == [(True,)]  # rolled back
+    # with its hash edited too (the file is Python: this guards against drift, not malice), the
+    # plan still holds a step whose SQL nobody reviewed
+    text = result.path.read_text()
+    result.path.write_text(re.sub(r"CONFIG_SHA256 = '[^']*'", "CONFIG_SHA256 = None", text))
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=project.root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
     assert "would run a step this revision was not written with: 'audit public.customers" in (
         done.stderr
     )
-    assert env.sql("select to_regnamespace('audit') is null") == [(True,)]  # rolled back
+    assert env.sql("select to_regnamespace('audit') is null") == [(True,)]
+
+
+def test_a_downgrade_brings_back_a_retention_class_the_upgrade_dropped(
+    env: AuditEnv, project: Project
+) -> None:
+    retained = CUSTOMERS_TOML.replace('not_pii = ["note"]', 'not_pii = ["note"]\nretention = "pci"')
+    env.write_config(retained + '\n[retention]\npci = "18 months"\n')
+    env.apply()
+    project.alembic("stamp", "head")
+    env.write_config(CUSTOMERS_TOML)  # the class and the table's use of it go
+    _revision(env, project, "drop the pci class")
+    project.alembic("upgrade", "head")
+    assert env.sql("select count(*) from audit.retention_classes where name = 'pci'") == [(0,)]
+    project.alembic("downgrade", "-1")
+    assert env.sql("select name, keep::text from audit.retention_classes where name = 'pci'") == [
+        ("pci", "1 year 6 mons")
+    ]
+    assert env.sql("select retention_class from audit.audited_tables") == [("pci",)]
 
 
 def test_a_template_that_places_no_code_is_refused(env: AuditEnv, project: Project) -> None:

@@ -71,6 +71,35 @@ def test_a_session_reads_the_callers_connection_whatever_its_datestyle_and_leave
         assert conn.execute("show intervalstyle").fetchone() == ("sql_standard",)
 
 
+@pytest.mark.parametrize("in_transaction", [True, False])
+def test_apply_on_the_callers_connection_gives_back_its_search_path_timeout_and_role(
+    env: AuditEnv, in_transaction: bool
+) -> None:
+    env.script(CUSTOMERS_DDL + f"alter table public.customers owner to {env.roles.app};")
+    env.write_config(CUSTOMERS_TOML)
+    env.sql(f"create role {env.roles.other}_su superuser nologin")
+    try:
+        with psycopg.connect(env.dsn, autocommit=not in_transaction) as conn:
+            conn.execute("""set search_path = '"we, ird"', "$user", public""")
+            conn.execute("set lock_timeout = '7s'")
+            conn.execute(f"set role {env.roles.other}_su")
+            before = conn.execute(
+                "select current_setting('search_path'), current_setting('lock_timeout'),"
+                " current_user"
+            ).fetchone()
+            Audit(env.config_path, conn).apply(baseline=True)
+            after = conn.execute(
+                "select current_setting('search_path'), current_setting('lock_timeout'),"
+                " current_user"
+            ).fetchone()
+            assert after == before
+            if in_transaction:
+                conn.commit()
+        assert env.sql("select count(*) from audit.audited_tables") == [(1,)]
+    finally:
+        env.sql(f"drop role if exists {env.roles.other}_su")
+
+
 def test_numbers_are_checked_before_a_connection_is_made(tmp_path: Path) -> None:
     config = '[audit]\napp_roles = ["app"]\n'
     audit = Audit(config, "postgresql://nobody@127.0.0.1:1/none")  # never reached

@@ -206,3 +206,78 @@ def test_rows_mode_refuses_rather_than_miss_rows_that_row_security_hides(env: Au
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
         env.sql("truncate people", role=env.roles.app)
     assert env.sql("select count(*) from people") == [(3,)] and not env.log("TRUNCATE")
+
+
+_OWNER_RAN = """
+create function app.owner_ran() returns text language plpgsql as $$
+begin
+    perform set_config('test.ran_as', current_user, false);
+    return 'x';
+end $$;
+"""
+
+
+def _rows_mode_as_app(env: AuditEnv) -> None:
+    _people(env, "rows")
+    env.script(
+        f"create schema app authorization {env.roles.app};"
+        f"grant create on schema public to {env.roles.app};"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # swapping two columns' names: the stale read would store email under "status", plain
+        "alter table people rename column email to tmp;"
+        " alter table people rename column status to email;"
+        " alter table people rename column tmp to status",
+        # a column of a type whose cast the app owns, under an old built-in column's name
+        _OWNER_RAN + "create type app.mood as enum ('x');"
+        " create function app.mood_json(app.mood) returns json language sql"
+        " as $$ select to_json(app.owner_ran()) $$;"
+        " create cast (app.mood as json) with function app.mood_json(app.mood);"
+        " alter table people drop column status;"
+        " alter table people add column status app.mood default 'x'",
+    ],
+    ids=["swapped-names", "retyped-by-drop-and-add"],
+)
+def test_rows_mode_refuses_after_columns_change_until_apply(env: AuditEnv, change: str) -> None:
+    _rows_mode_as_app(env)
+    env.script(change, role=env.roles.app)
+    with psycopg.connect(env.app_dsn) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="columns changed"):
+            conn.execute("truncate people")
+        conn.rollback()
+        ran = conn.execute("select current_setting('test.ran_as', true)").fetchone()
+    assert ran in ((None,), ("",))  # the app's cast never ran, as the owner or anyone
+    assert env.sql("select count(*) from people") == [(3,)]
+    assert "a@x.org" not in str(env.log()) and not env.log("TRUNCATE")
+    env.apply()  # regenerated for the new columns: TRUNCATE itemizes again
+    env.sql("truncate people", role=env.roles.app)
+    assert len([r for r in env.log("TRUNCATE") if r["old_values"] is not None]) == 3
+
+
+@pytest.mark.parametrize("decoy", ["view", "table"])
+def test_rows_mode_refuses_when_its_table_name_is_taken_by_a_decoy(
+    env: AuditEnv, decoy: str
+) -> None:
+    _rows_mode_as_app(env)
+    made = (
+        "create view public.people as select 42 as id, 'f@x.org'::text as email,"
+        " app.owner_ran() as status"
+        if decoy == "view"
+        else "create table public.people (id int primary key, email text, status text)"
+    )
+    env.script(
+        _OWNER_RAN + "alter table people rename to people_real;" + made + ";"
+        f"grant select on public.people to {env.roles.owner}",
+        role=env.roles.app,
+    )
+    with psycopg.connect(env.app_dsn) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="renamed"):
+            conn.execute("truncate people_real")
+        conn.rollback()
+        ran = conn.execute("select current_setting('test.ran_as', true)").fetchone()
+    assert ran in ((None,), ("",))
+    assert env.sql("select count(*) from people_real") == [(3,)] and not env.log("TRUNCATE")

@@ -182,6 +182,9 @@ premake = 5
 [retention]
 pci = "1 year"
 default = "2 years"
+half = "6 months"
+long = "18 months"
+fortnight = "2 weeks"
 
 [tables."public.customers"]
 columns = { email = "hash", card = "mask:card", note = "plain", "Odd Name" = "plain" }

@@ -694,8 +694,9 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from "audit".hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
-reset role;
-reset row_security;
+-- LOCAL, not RESET: RESET would change the session's own values past this transaction
+set local role none;
+set local row_security = on;
 alter role "audit_owner" nobypassrls;
 revoke select on table "shop"."customers" from "audit_owner";
 
@@ -1054,8 +1055,9 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from "audit".hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
-reset role;
-reset row_security;
+-- LOCAL, not RESET: RESET would change the session's own values past this transaction
+set local role none;
+set local row_security = on;
 alter role "audit_owner" nobypassrls;
 revoke select on table "shop"."orders" from "audit_owner";
 
@@ -1438,8 +1440,9 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from "audit".hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
-reset role;
-reset row_security;
+-- LOCAL, not RESET: RESET would change the session's own values past this transaction
+set local role none;
+set local row_security = on;
 alter role "audit_owner" nobypassrls;
 revoke select on table "shop"."inventory" from "audit_owner";
 
@@ -1833,8 +1836,9 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from "audit".hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
-reset role;
-reset row_security;
+-- LOCAL, not RESET: RESET would change the session's own values past this transaction
+set local role none;
+set local row_security = on;
 alter role "audit_owner" nobypassrls;
 revoke select on table "shop"."sessions" from "audit_owner";
 
@@ -2231,7 +2235,8 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from "audit".hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
-reset role;
-reset row_security;
+-- LOCAL, not RESET: RESET would change the session's own values past this transaction
+set local role none;
+set local row_security = on;
 alter role "audit_owner" nobypassrls;
 revoke select on table "Sales Co"."Order Lines" from "audit_owner";

@@ -504,7 +504,8 @@ left join lateral (
     select hk.key_id, hk.k_in, hk.k_out from "audit".hmac_keys as hk
     where hk.shredded_at is null order by hk.key_id desc limit 1
 ) as k on true;
-reset role;
-reset row_security;
+-- LOCAL, not RESET: RESET would change the session's own values past this transaction
+set local role none;
+set local row_security = on;
 alter role "audit_owner" nobypassrls;
 revoke select on table "app"."visits" from "audit_owner";
