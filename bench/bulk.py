@@ -10,7 +10,6 @@ precedes each statement.
 
 from __future__ import annotations
 
-import re
 import time
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -157,10 +156,7 @@ def run(cluster: Cluster, sizes: Sizes) -> tuple[list[Check], dict[str, Any]]:
     configs = CONFIGS + tuple(p.name for p in measured)
     timings: list[Timing] = []
     with ExitStack() as stack:
-        dbs = {
-            c: stack.enter_context(fresh_database(cluster, "bulk_" + re.sub(r"\W", "_", c)))
-            for c in configs
-        }
+        dbs = {c: stack.enter_context(fresh_database(cluster, f"bulk_{c}")) for c in configs}
         for config, db in dbs.items():
             prepare(db, config)
         for rnd in range(sizes.rounds):

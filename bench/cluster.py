@@ -8,6 +8,7 @@ by a superuser DSN (``--dsn``). Every benchmark family gets its own database (``
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -149,7 +150,8 @@ class BenchDatabase:
 def fresh_database(cluster: Cluster, family: str) -> Iterator[BenchDatabase]:
     """Create ``bench_<family>_<random>``; drop it (and its owner role, if made) afterwards."""
     suffix = secrets.token_hex(4)
-    db = BenchDatabase(cluster, f"bench_{family}_{suffix}", f"bench_owner_{suffix}")
+    name = re.sub(r"\W", "_", family)  # a peer's name (audit-trigger) as part of an identifier
+    db = BenchDatabase(cluster, f"bench_{name}_{suffix}", f"bench_owner_{suffix}")
     with psycopg.connect(cluster.admin_dsn, autocommit=True) as conn:
         conn.execute(
             sql.SQL("create database {} template template0").format(sql.Identifier(db.name))

@@ -376,10 +376,7 @@ def run(cluster: Cluster, sizes: Sizes) -> tuple[list[Check], dict[str, Any], Wr
         progress(peers_note)
     configs = CONFIGS + tuple(p.name for p in measured)
     with ExitStack() as stack:
-        dbs = {
-            c: stack.enter_context(fresh_database(cluster, "pgbench_" + re.sub(r"\W", "_", c)))
-            for c in configs
-        }
+        dbs = {c: stack.enter_context(fresh_database(cluster, f"pgbench_{c}")) for c in configs}
         for config, db in dbs.items():
             started = time.monotonic()
             prepare(db, config, sizes)

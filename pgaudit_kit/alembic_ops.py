@@ -26,10 +26,10 @@ from typing import Any
 
 import psycopg
 
-from . import access, catalog, chain, db, install, settings
 from .config import Config, loads
 from .errors import InputError
-from .generate import ROUTINE_KINDS, Plan, PlanOptions, text_sha256
+from .generate import ROUTINE_KINDS, Plan, text_sha256
+from .session import Audit
 
 
 def upgrade(
@@ -81,16 +81,9 @@ def downgrade(op: Any, config: str) -> None:
 def _apply(
     op: Any, config: Config, *, baseline: bool, check: Callable[[Plan], None] | None
 ) -> None:
-    conn = _connection(op)
-    where = db.describe(conn.info.dsn)
-    with (
-        db.server_errors(where),
-        conn.transaction(),  # a savepoint: an error leaves the migration's transaction as it was
-        settings.settings_kept(conn, chain.CANONICAL_SETTINGS, also=settings.PLAN_SETS_LOCAL),
-    ):
-        who = access.installer(conn, where)
-        installed = catalog.read_installed(conn, config.schema, config.owner_role)
-        install.apply(conn, config, installed, PlanOptions(baseline=baseline), who, check=check)
+    # the session's apply, on Alembic's connection: in a savepoint of the migration's
+    # transaction, with the caller's settings (search_path, lock_timeout, role...) given back
+    Audit(config, _connection(op)).apply(baseline=baseline, check=check)
 
 
 def _connection(op: Any) -> psycopg.Connection[Any]:

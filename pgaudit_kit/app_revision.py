@@ -131,14 +131,15 @@ def write(
     after_text, before_text = dumps(config).rstrip("\n"), dumps(before).rstrip("\n")
     for text in (after_text, before_text):
         loads(text, path=Path("<alembic revision>"))  # what the migration will load must load
+    config_literal = py_string(after_text)
     imports = _IMPORTS.format(
         version=version("pgaudit-kit"),
         config_name=repr(config.path.name)[1:-1],
         down=project.head or "base",
-        config=py_string(after_text),
+        config=config_literal,
         config_before=py_string(before_text),
         # of the value the migration reads: the literal's, newlines around it included
-        config_sha256=text_sha256(ast.literal_eval(py_string(after_text))),
+        config_sha256=text_sha256(ast.literal_eval(config_literal)),
         steps="".join(
             f"    (\n        {s.description!r},\n        {s.sha256!r},\n    ),\n"
             for s in upgrade.steps

@@ -49,6 +49,12 @@ class Options:
         return db.resolve_dsn(self.dsn)
 
 
+def _usage_line(error: click.UsageError, command_path: str) -> None:
+    """A usage error in one line, as every other error: what is wrong, where to read how."""
+    path = error.ctx.command_path if error.ctx is not None else command_path
+    click.echo(f"{path}: {error.format_message().rstrip('.')} (see {path} --help)", err=True)
+
+
 class _Group(click.Group):
     """Turns pgaudit-kit errors into one line and an exit code, and hides tracebacks of bugs."""
 
@@ -59,9 +65,7 @@ class _Group(click.Group):
             click.echo(str(e), err=True)
             ctx.exit(EXIT_INPUT if isinstance(e, InputError) else EXIT_SERVER)
         except click.UsageError as e:
-            # One line, as every other error: what is wrong and where to read how it goes.
-            path = e.ctx.command_path if e.ctx is not None else ctx.command_path
-            click.echo(f"{path}: {e.format_message().rstrip('.')} (see {path} --help)", err=True)
+            _usage_line(e, ctx.command_path)
             ctx.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -1087,8 +1091,7 @@ def main() -> None:
         # without standalone mode click returns an exit code instead of calling sys.exit
         code = cli.main(prog_name="pgaudit-kit", standalone_mode=False)
     except click.UsageError as e:
-        path = e.ctx.command_path if e.ctx is not None else "pgaudit-kit"
-        click.echo(f"{path}: {e.format_message().rstrip('.')} (see {path} --help)", err=True)
+        _usage_line(e, "pgaudit-kit")
         sys.exit(EXIT_INPUT)
     except click.ClickException as e:
         e.show()

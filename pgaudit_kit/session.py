@@ -36,7 +36,7 @@ from . import config as config_module
 from .catalog import Installed
 from .config import Config
 from .errors import INTEGER_MAX, NotInstalled, require_positive
-from .generate import DEFAULT_LOCK_TIMEOUT, PlanOptions
+from .generate import DEFAULT_LOCK_TIMEOUT, Plan, PlanOptions
 from .identifiers import quote
 
 if TYPE_CHECKING:
@@ -177,22 +177,19 @@ class Audit:
         first: a config error is the user's to fix before any connection is tried."""
         if needs_config:
             self.config  # noqa: B018 - loads it
-        with db.server_errors(self.where), self._settings_kept(), self.conn.transaction():
+        with db.server_errors(self.where), self.conn.transaction(), self._settings_kept():
             yield self.conn
 
     @contextmanager
     def _settings_kept(self) -> Iterator[None]:
-        """On a caller's connection, a transaction (a savepoint in the caller's) in which the
-        session's settings hold, and after which the caller's are back: those pinned, and what
-        a plan sets LOCAL (search_path, lock_timeout, a SET ROLE it resets). The session's own
-        connection was pinned once, at connect."""
+        """Inside a transaction on a caller's connection: the session's settings hold, and
+        afterwards the caller's are back, those pinned and what a plan sets LOCAL (search_path,
+        lock_timeout, role, row_security). The session's own connection was pinned once, at
+        connect."""
         if self._owned:
             yield
             return
-        with (
-            self.conn.transaction(),
-            settings.settings_kept(self.conn, SESSION_SETTINGS, also=settings.PLAN_SETS_LOCAL),
-        ):
+        with settings.settings_kept(self.conn, SESSION_SETTINGS, also=settings.PLAN_SETS_LOCAL):
             yield
 
     def close(self) -> None:
@@ -229,13 +226,19 @@ class Audit:
 
     @_translated
     def apply(
-        self, *, baseline: bool = False, lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+        self,
+        *,
+        baseline: bool = False,
+        lock_timeout: str = DEFAULT_LOCK_TIMEOUT,
+        check: Callable[[Plan], None] | None = None,
     ) -> ApplyResult:
         """Install or update auditing so the database matches the config, in one transaction.
         Idempotent: when nothing differs, nothing is executed and the result has no steps.
 
         :param baseline: record one SNAPSHOT event per existing row of newly audited tables.
         :param lock_timeout: how long to wait for a table lock before giving up.
+        :param check: called with the plan before anything runs; raises to stop it (an Alembic
+            revision holding the plan to the steps it was reviewed with).
         :raises PermissionDenied: when the role is neither a superuser nor a CREATEROLE role.
         :raises ConfigError: when the config does not match the database.
         """
@@ -244,13 +247,15 @@ class Audit:
         options = PlanOptions(baseline=baseline, lock_timeout=lock_timeout)
         config = self.config
         try:
+            # the caller's settings are read before the transaction sets its lock timeout
             with (
+                self.conn.transaction(),
                 self._settings_kept(),
                 install.transaction(self.conn, lock_timeout=lock_timeout) as conn,
             ):
                 who = access.installer(conn, self.where)
                 installed = catalog.read_installed(conn, config.schema, config.owner_role)
-                return install.apply(conn, config, installed, options, who)
+                return install.apply(conn, config, installed, options, who, check=check)
         finally:
             self._installed = None
 
