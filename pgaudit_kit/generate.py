@@ -50,19 +50,14 @@ class Step:
     toolkit schema's Alembic revisions, which do what the statements show), ``"partitions"`` (log
     partitions made ahead, which depend on the day the plan runs), or ``"session"`` and
     ``"maintenance"`` (settings of the transaction: how a plan runs, not a change it makes).
-
-    ``done_when`` are queries that all return true when the step has nothing left to do. A plan
-    is computed against the database it runs on, so apply never needs them; an Alembic revision
-    runs later on other databases (and again after a downgrade), so it skips a step whose
-    queries say it is done. They run in order and stop at the first false one, so a later query
-    may read objects an earlier one proved to exist.
+    A plan is computed against the database it runs on, an Alembic revision's too
+    (alembic_ops), so a step never needs to ask whether its work is already done.
     """
 
     description: str
     statements: tuple[sql.Composed, ...]
     kind: str = "sql"
     table: QualifiedName | None = None
-    done_when: tuple[sql.Composed, ...] = ()
 
     def document(self, *, with_sql: bool = True) -> dict[str, Any]:
         """The step as JSON documents show it: what it does, and (for plan) its SQL."""
@@ -876,11 +871,6 @@ def plan(
             Step(
                 f"create the NOLOGIN owner role {config.owner_role}",
                 (sqlfiles.render("bootstrap/create_owner.sql", owner=owner),),
-                done_when=(
-                    sqlfiles.render(
-                        "bootstrap/owner_exists.sql", owner_name=sql.Literal(config.owner_role)
-                    ),
-                ),
             )
         )
     if not options.installer_is_owner:
@@ -896,11 +886,6 @@ def plan(
             Step(
                 f"create schema {config.schema} owned by {config.owner_role}",
                 (sqlfiles.render("bootstrap/create_schema.sql", schema=schema, owner=owner),),
-                done_when=(
-                    sqlfiles.render(
-                        "bootstrap/schema_exists.sql", schema_name=sql.Literal(config.schema)
-                    ),
-                ),
             )
         )
     values = toolkit_schema.params(config.schema, config.owner_role)
@@ -910,7 +895,6 @@ def plan(
                 f"toolkit schema revision {revision.id}: {revision.message}",
                 toolkit_schema.statements(revision, values, config.schema, config.owner_role),
                 kind="toolkit",
-                done_when=toolkit_schema.done_when(revision, config.schema),
             )
         )
     steps += _partition_steps(config, installed, options.missing_partitions)
@@ -927,7 +911,6 @@ def plan(
             Step(
                 "create the first HMAC key",
                 (sql.SQL("select {}.rotate_key();").format(schema),),
-                done_when=(sqlfiles.render("queries/has_key.sql", schema=schema),),
             )
         )
     if config.retention != installed.retention_classes:

@@ -175,21 +175,6 @@ def statements(
     )
 
 
-def done_when(revision: Revision, schema: str) -> tuple[sql.Composed, ...]:
-    """Queries that are all true once ``revision`` (or a later one) is installed."""
-    exists = version_table_exists(schema)
-    if revision.down is None:
-        return (exists,)
-    return (
-        exists,
-        sqlfiles.render(
-            "version/is_past.sql",
-            version_table=sql.Identifier(schema, VERSION_TABLE),
-            down_revision=sql.Literal(revision.down),
-        ),
-    )
-
-
 def version_table_exists(schema: str) -> sql.Composed:
     """A query: is the toolkit's version table there (read from the catalog by name)?"""
     return sqlfiles.render(
