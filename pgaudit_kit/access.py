@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "report": READERS,
     "verify": READERS,
     "digest": READERS,
+    "archive": READERS,
     "prove": READERS,
     "hold list": READERS,
     "seal": ADMINS,

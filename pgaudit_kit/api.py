@@ -20,6 +20,7 @@ from .session import Audit
 
 if TYPE_CHECKING:
     from .app_revision import RevisionResult
+    from .archive import ArchiveResult, ArchiveVerifyResult
     from .check import CheckResult
     from .digest import DigestResult, KeygenResult
     from .install import ApplyResult, PlanResult, UninstallResult
@@ -184,6 +185,19 @@ def prove(
     """``prove``: an inclusion proof for one sealed audit row."""
     with Audit(config, dsn) as audit:
         return audit.prove(row_id, out=out, digest_path=digest_path, pubkey=pubkey)
+
+
+def archive(config: ConfigPath, dsn: str, *, signing_key: Path, out_dir: Path) -> ArchiveResult:
+    """``archive``: the sealed blocks not archived yet, as files for WORM storage or a SIEM."""
+    with Audit(config, dsn) as audit:
+        return audit.archive(signing_key=signing_key, out_dir=out_dir)
+
+
+def verify_archive(archive_dir: Path, *, pubkey: Path) -> ArchiveVerifyResult:
+    """``verify --archive``: check a folder of archives offline, with no database."""
+    from . import archive, digest
+
+    return archive.verify_folder(archive_dir, digest.load_public_key(pubkey))
 
 
 def verify_proof(proof_path: Path, *, digest_path: Path, pubkey: Path) -> ProofReport:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from .errors import BIGINT_MAX, INTEGER_MAX, InputError, PgAuditError
 from .results import to_json_text
 
 if TYPE_CHECKING:
+    from .problems import Problem
     from .status import StatusResult
     from .verify import VerifyResult
 
@@ -527,6 +528,60 @@ def lookup(options: Options, target: str, output_format: str) -> None:
 
 
 @cli.command()
+@click.option(
+    "--signing-key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Private key from keygen (the manifests' signer).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive folder: each run adds a segment and its manifest.",
+)
+@format_option
+@pass_options
+def archive(options: Options, signing_key: Path, out_dir: Path, output_format: str) -> None:
+    """Write the sealed blocks not archived yet as JSON Lines and a signed manifest.
+
+    For WORM storage (object lock) or a SIEM: one row per line, values as stored (PII only as
+    HMAC tokens or masks). Only blocks that verify are written; exits 1, writing nothing, when
+    one does not. Check the folder offline with verify --archive.
+
+    \b
+    Example:
+        pgaudit-kit archive --signing-key keys/pgaudit-kit-signing.key --out archive/
+        aws s3 sync archive/ s3://audit-worm/shop/   # a bucket with object lock
+    """
+    from . import api
+
+    result = api.archive(
+        options.config, options.resolved_dsn(), signing_key=signing_key, out_dir=out_dir
+    )
+
+    def text() -> str:
+        if result.problems:
+            return "NOT ARCHIVED: the trail does not verify\n" + _problem_lines(result.problems)
+        if result.blocks is None:
+            return f"nothing to archive: {out_dir} holds every sealed block"
+        first, last = result.blocks
+        lines = [f"wrote {result.segment} ({result.rows} row(s), blocks {first}-{last})"]
+        if result.headers_only:
+            lines.append(
+                "headers only (rows purged before they were archived): blocks "
+                + ", ".join(map(str, result.headers_only))
+            )
+        lines.append(f"signed {result.manifest}")
+        return "\n".join(lines)
+
+    _emit(result, output_format, text)
+    if not result.ok:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@cli.command()
 @click.argument("row_id", type=BIGINT)
 @click.option("--reason", required=True, help="The erasure order carried out; recorded.")
 @format_option
@@ -670,6 +725,12 @@ def report(
 @cli.command()
 @digest_options
 @click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Check this archive folder offline instead (with --pubkey; no database).",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=os.cpu_count() or 1,
@@ -681,6 +742,7 @@ def report(
 def verify(
     options: Options,
     digests_dir: Path | None,
+    archive_dir: Path | None,
     pubkey: Path | None,
     jobs: int,
     output_format: str,
@@ -690,7 +752,11 @@ def verify(
     \b
     Example:
         pgaudit-kit verify --digests digests/ --pubkey keys/pgaudit-kit-signing.pub
+        pgaudit-kit verify --archive archive/ --pubkey keys/pgaudit-kit-signing.pub
     """
+    if archive_dir is not None:
+        _verify_archive(archive_dir, digests_dir, pubkey, output_format)
+        return
     show_bar = output_format == "text" and sys.stderr.isatty()
     bar: Any = None
 
@@ -724,6 +790,49 @@ def verify(
         click.get_current_context().exit(EXIT_PROBLEMS)
 
 
+def _verify_archive(
+    archive_dir: Path, digests_dir: Path | None, pubkey: Path | None, output_format: str
+) -> None:
+    from . import api
+
+    if pubkey is None or digests_dir is not None:
+        raise click.UsageError(
+            "--archive takes --pubkey and no --digests (the manifests are its signed checkpoints)"
+        )
+    result = api.verify_archive(archive_dir, pubkey=pubkey)
+
+    def text() -> str:
+        lines = [
+            f"{'OK' if result.ok else 'TAMPERED'}: {result.rows} archived row(s) in "
+            f"{result.blocks} block(s), {result.files} file(s) and {result.manifests} signed "
+            f"manifest(s) verified, up to block {result.head_block}"
+        ]
+        if result.headers_only:
+            lines.append(
+                "archived as headers only (purged before archiving): blocks "
+                + ", ".join(map(str, result.headers_only))
+            )
+        lines += [
+            f"purged from the database on {p['purged_at']}: {p.get('partition', '?')} "
+            f"({len(p.get('blocks') or [])} block(s))"
+            for p in result.purges
+        ]
+        return "\n".join(lines + ([_problem_lines(result.problems)] if result.problems else []))
+
+    _emit(result, output_format, text)
+    if not result.ok:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+def _problem_lines(problems: Sequence[Problem]) -> str:
+    lines = []
+    for problem in problems:
+        where = f"block {problem.block}" if problem.block is not None else "no block"
+        row = f", row {problem.row_id}" if problem.row_id is not None else ""
+        lines.append(f"  {problem.kind}: {where}{row}: {problem.detail}")
+    return "\n".join(lines)
+
+
 def _verify_text(result: VerifyResult) -> str:
     lines = [
         f"{'OK' if result.ok else 'TAMPERED'}: {result.rows_verified} sealed row(s) in "
@@ -743,10 +852,8 @@ def _verify_text(result: VerifyResult) -> str:
             f"redacted: row {redaction.row_id} on {redaction.redacted_at} by "
             f"{redaction.redacted_by}: {redaction.reason}"
         )
-    for problem in result.problems:
-        where = f"block {problem.block}" if problem.block is not None else "no block"
-        row = f", row {problem.row_id}" if problem.row_id is not None else ""
-        lines.append(f"  {problem.kind}: {where}{row}: {problem.detail}")
+    if result.problems:
+        lines.append(_problem_lines(result.problems))
     return "\n".join(lines)
 
 

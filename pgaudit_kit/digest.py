@@ -210,6 +210,43 @@ def chain_head(conn: psycopg.Connection[Any], schema: str) -> ChainHead:
     )
 
 
+def sign_note(body: str, private_key: Ed25519PrivateKey) -> str:
+    """A signed note (C2SP signed-note) of ``body`` (text ending in a newline), by this key."""
+    name = key_name(private_key.public_key())
+    signature = _key_hash(name, private_key.public_key()) + private_key.sign(body.encode())
+    return f"{body}\n— {name} {base64.b64encode(signature).decode()}\n"
+
+
+class NoteError(ValueError):
+    """A note whose signature by the key does not verify."""
+
+
+class NotSignedByKey(NoteError):
+    """A note that bears no signature of the key at all."""
+
+
+def open_note(note: str, public_key: Ed25519PublicKey) -> str:
+    """The body of a signed note, once its signature by ``public_key`` verifies.
+
+    :raises NotSignedByKey: when the note has no signature by this key.
+    :raises NoteError: when its signature does not verify.
+    """
+    body, separator, signatures = note.partition("\n\n")
+    body += "\n"
+    name = key_name(public_key)
+    signature_line = next((s for s in signatures.splitlines() if s.startswith(f"— {name} ")), None)
+    if not separator or signature_line is None:
+        raise NotSignedByKey(f"not signed by key {name}")
+    try:
+        blob = base64.b64decode(signature_line.rsplit(" ", 1)[1], validate=True)
+        if blob[:4] != _key_hash(name, public_key):
+            raise InvalidSignature
+        public_key.verify(blob[4:], body.encode())
+    except (InvalidSignature, ValueError) as e:
+        raise NoteError("the signature does not verify") from e
+    return body
+
+
 def note_body(head: ChainHead, time: str) -> str:
     return (
         f"{head.origin}\n{head.block_no}\n{base64.b64encode(head.block_hash).decode()}\n"
@@ -220,10 +257,7 @@ def note_body(head: ChainHead, time: str) -> str:
 def create(head: ChainHead, private_key: Ed25519PrivateKey, out_dir: Path) -> Path:
     """Sign the chain head and write the digest file into ``out_dir``."""
     time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = note_body(head, time)
-    name = key_name(private_key.public_key())
-    signature = _key_hash(name, private_key.public_key()) + private_key.sign(body.encode())
-    note = f"{body}\n— {name} {base64.b64encode(signature).decode()}\n"
+    note = sign_note(note_body(head, time), private_key)
     document = {
         "format": FORMAT,
         "origin": head.origin,
@@ -232,7 +266,7 @@ def create(head: ChainHead, private_key: Ed25519PrivateKey, out_dir: Path) -> Pa
         "txid_horizon": head.txid_horizon,
         "rows_sealed": head.rows,
         "time": time,
-        "signer": name,
+        "signer": key_name(private_key.public_key()),
         "checkpoint": note,
     }
     path = out_dir / f"digest-{head.chain_id[:8]}-{head.block_no:08d}-{time.replace(':', '')}.json"
@@ -266,18 +300,12 @@ def load(path: Path, public_key: Ed25519PublicKey) -> Digest:
             f"the digest holds fields its signature does not cover: {', '.join(unknown)}",
             "trust only what pgaudit-kit digest wrote; get the file again",
         )
-    body, separator, signatures = note.partition("\n\n")
-    body += "\n"
     name = key_name(public_key)
-    signature_line = next((s for s in signatures.splitlines() if s.startswith(f"— {name} ")), None)
-    if not separator or signature_line is None:
-        raise bad(f"not signed by key {name}", "pass the public key that matches the signing key")
     try:
-        blob = base64.b64decode(signature_line.rsplit(" ", 1)[1], validate=True)
-        if blob[:4] != _key_hash(name, public_key):
-            raise InvalidSignature
-        public_key.verify(blob[4:], body.encode())
-    except (InvalidSignature, ValueError) as e:
+        body = open_note(note, public_key)
+    except NotSignedByKey as e:
+        raise bad(str(e), "pass the public key that matches the signing key") from e
+    except NoteError as e:
         raise bad(
             "the signature does not verify: the digest was altered or signed by another key"
         ) from e

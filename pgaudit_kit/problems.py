@@ -39,9 +39,19 @@ PROBLEM_KINDS = {
     "recorded",
     "digest_altered": "a digest's readable field its signature does not cover disagrees with "
     "the chain",
+    "manifest_forged": "an archive manifest whose signature does not verify, or that does not "
+    "name the manifest before it",
+    "manifest_missing": "an archive manifest is missing from the sequence",
+    "archive_file_missing": "a file an archive manifest lists is not in the folder",
+    "archive_file_altered": "an archive file's SHA-256 or size differs from its signed manifest",
+    "archive_file_unlisted": "an archive file no signed manifest names",
+    "archive_block_altered": "an archived block's header or rows no longer give its hash or "
+    "Merkle root",
 }
 #: The kinds only a signed digest kept outside the database can reveal.
 NEED_DIGESTS = frozenset({"tail_cut", "chain_rewritten", "digest_altered"})
+#: The kinds only ``verify --archive`` reports, of a folder of archives.
+NEED_ARCHIVE = frozenset(k for k in PROBLEM_KINDS if k.startswith(("manifest_", "archive_")))
 
 
 @dataclass(frozen=True)

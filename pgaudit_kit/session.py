@@ -41,6 +41,7 @@ from .identifiers import quote
 
 if TYPE_CHECKING:
     from .app_revision import RevisionResult
+    from .archive import ArchiveResult
     from .check import CheckResult
     from .digest import DigestResult
     from .install import ApplyResult, PlanResult, UninstallResult
@@ -401,6 +402,16 @@ class Audit:
         self.start("digest")
         with self.transaction() as conn:
             return digest.sign_head(conn, self.config.schema, signing_key, out_dir)
+
+    @_translated
+    def archive(self, *, signing_key: Path, out_dir: Path) -> ArchiveResult:
+        """Write every sealed block ``out_dir`` does not hold yet, as a segment and a signed
+        manifest, from one snapshot; nothing when a block does not verify."""
+        from . import archive, verify
+
+        self.start("archive")
+        with verify.snapshot(self.conn) as conn:
+            return archive.write_archive(conn, self.config.schema, signing_key, out_dir)
 
     @_translated
     def prove(

@@ -24,6 +24,7 @@ LAYER = {
     "sealing": 3,
     "verify": 3,
     "digest": 3,
+    "archive": 3,
     "proof": 3,
     "report": 3,
     "retention": 3,
