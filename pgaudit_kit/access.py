@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "plan": READERS,
     "apply": INSTALLER,
     "uninstall": INSTALLER,
+    "witness setup": INSTALLER,
     "alembic-revision": READERS,
     "status": READERS,
     "check": READERS,

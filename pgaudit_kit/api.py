@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .sealing import SealResult
     from .status import StatusResult
     from .verify import Progress, VerifyResult
+    from .witness import WitnessSetupResult
 
 ConfigPath = Path | None
 
@@ -151,12 +152,28 @@ def verify(
     progress: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
     jobs: int = 1,
+    witness_dsn: str | None = None,
 ) -> VerifyResult:
-    """``verify``: recompute every hash outside the database (and check the digests)."""
+    """``verify``: recompute every hash outside the database (and check the digests, and the
+    witness with ``witness_dsn``)."""
     with Audit(config, dsn) as audit:
         return audit.verify(
-            digests_dir=digests_dir, pubkey=pubkey, progress=progress, on_start=on_start, jobs=jobs
-        )
+            digests_dir=digests_dir, pubkey=pubkey, progress=progress, on_start=on_start,
+            jobs=jobs, witness_dsn=witness_dsn,
+        )  # fmt: skip
+
+
+def witness_setup(
+    config: ConfigPath,
+    dsn: str,
+    witness_dsn: str,
+    *,
+    publisher_dsn: str | None = None,
+    owner: str | None = None,
+) -> WitnessSetupResult:
+    """``witness setup``: make ``witness_dsn`` a live, insert-only copy of the trail."""
+    with Audit(config, dsn) as audit:
+        return audit.witness_setup(witness_dsn, publisher_dsn=publisher_dsn, owner=owner)
 
 
 def keygen(out_dir: Path, *, force: bool = False) -> KeygenResult:

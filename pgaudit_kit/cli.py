@@ -725,6 +725,11 @@ def report(
 @cli.command()
 @digest_options
 @click.option(
+    "--witness",
+    "witness_dsn",
+    help="Also verify this witness's copy and compare the two chains (see witness setup).",
+)
+@click.option(
     "--archive",
     "archive_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -742,6 +747,7 @@ def report(
 def verify(
     options: Options,
     digests_dir: Path | None,
+    witness_dsn: str | None,
     archive_dir: Path | None,
     pubkey: Path | None,
     jobs: int,
@@ -781,6 +787,7 @@ def verify(
             progress=advance,
             on_start=start,
             jobs=jobs,
+            witness_dsn=witness_dsn,
         )
     finally:
         if bar is not None:
@@ -841,6 +848,14 @@ def _verify_text(result: VerifyResult) -> str:
     ]
     if result.digests_checked:
         lines.append(f"checked against {result.digests_checked} signed digest(s)")
+    if result.witness is not None:
+        w = result.witness
+        state = "running" if w.subscription_running else "NOT RUNNING"
+        lines.append(
+            f"witness {w.witness}: {w.witness_height} of {w.primary_height} block(s), "
+            f"{w.blocks_behind} behind ({w.seconds_behind:.0f} s); subscription {state}"
+            + (f", {w.subscription_errors} error(s)" if w.subscription_errors else "")
+        )
     for claim in result.purges:
         lines.append(
             f"purged: {claim.partition} ({claim.range_from} to {claim.range_to}) on "
@@ -1069,6 +1084,67 @@ def maintain(options: Options, output_format: str) -> None:
     _emit(result, output_format, text)
     if not result.ok:
         click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@cli.group()
+def witness() -> None:
+    """A live, insert-only copy of the trail on another server (logical replication)."""
+
+
+@witness.command("setup")
+@click.option(
+    "--witness-dsn",
+    required=True,
+    help="The witness server's database, as a superuser there (another team's server).",
+)
+@click.option(
+    "--publisher-dsn",
+    help="How the witness reaches this database: a role with REPLICATION and SELECT on the "
+    "audit tables (default: --dsn).",
+)
+@click.option(
+    "--witness-owner",
+    default="pgaudit_witness",
+    show_default=True,
+    help="Role on the witness that owns its copy (created if missing).",
+)
+@format_option
+@pass_options
+def witness_setup(
+    options: Options,
+    witness_dsn: str,
+    publisher_dsn: str | None,
+    witness_owner: str,
+    output_format: str,
+) -> None:
+    """Make another server a live copy of the trail that this database cannot rewrite.
+
+    Publishes the audit rows, blocks, leaves and settings, inserts only (an UPDATE, DELETE or
+    TRUNCATE here never reaches the witness), and subscribes the witness to them. The primary
+    needs wal_level = logical. Then verify --witness compares the two.
+
+    \b
+    Example:
+        pgaudit-kit witness setup --witness-dsn postgresql://postgres@witness.internal/audit_copy
+    """
+    from . import api
+
+    result = api.witness_setup(
+        options.config,
+        options.resolved_dsn(),
+        witness_dsn,
+        publisher_dsn=publisher_dsn,
+        owner=witness_owner,
+    )
+    _emit(
+        result,
+        output_format,
+        lambda: (
+            f"published {result.publication}; {result.witness} subscribes to it as "
+            f"{result.subscription}, its copy owned by {result.owner} (grant {result.readers} to "
+            "the auditors who verify there)"
+        ),
+    )
 
 
 @cli.group()

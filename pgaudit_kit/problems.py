@@ -47,11 +47,17 @@ PROBLEM_KINDS = {
     "archive_file_unlisted": "an archive file no signed manifest names",
     "archive_block_altered": "an archived block's header or rows no longer give its hash or "
     "Merkle root",
+    "witness_block_differs": "a block's hash differs between the primary and the witness",
+    "witness_block_missing": "a block the witness holds is missing on the primary",
+    "witness_rows_lost": "rows the witness holds are gone from the primary, and no purge says why",
+    "witness_invalid": "the witness's own copy of the chain does not verify",
 }
 #: The kinds only a signed digest kept outside the database can reveal.
 NEED_DIGESTS = frozenset({"tail_cut", "chain_rewritten", "digest_altered"})
 #: The kinds only ``verify --archive`` reports, of a folder of archives.
 NEED_ARCHIVE = frozenset(k for k in PROBLEM_KINDS if k.startswith(("manifest_", "archive_")))
+#: The kinds only ``verify --witness`` reports, comparing the primary with its witness.
+NEED_WITNESS = frozenset(k for k in PROBLEM_KINDS if k.startswith("witness_"))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from .sealing import SealResult
     from .status import StatusResult
     from .verify import Progress, VerifyResult
+    from .witness import WitnessSetupResult
 
 #: How values reach pgaudit-kit whatever the server, database or role sets: psycopg parses dates,
 #: times and intervals in these styles only (``ALTER DATABASE ... SET datestyle = 'SQL, DMY'``
@@ -374,16 +375,18 @@ class Audit:
         progress: Progress | None = None,
         on_start: Callable[[int], None] | None = None,
         jobs: int = 1,
+        witness_dsn: str | None = None,
     ) -> VerifyResult:
         """Recompute every row hash, Merkle root and block link outside the database, in one
-        snapshot, and check the chain against the signed digests in ``digests_dir``."""
-        from . import digest, verify
+        snapshot, check the chain against the signed digests in ``digests_dir``, and with
+        ``witness_dsn`` verify the witness's copy and hold the primary to it."""
+        from . import digest, verify, witness
         from .retention import retention_policy
 
         loaded = digest.load_for_verify(digests_dir, pubkey)
         self.start("verify")
         with verify.snapshot(self.conn) as conn:
-            return digest.verify_trail(
+            result = digest.verify_trail(
                 conn,
                 self.config.schema,
                 loaded,
@@ -393,6 +396,25 @@ class Audit:
                 dsn=self.worker_dsn if jobs > 1 else None,
                 jobs=jobs,
             )
+            if witness_dsn is not None:
+                result.witness = witness.compare(conn, self.config.schema, witness_dsn, result)
+            return result
+
+    @_translated
+    def witness_setup(
+        self, witness_dsn: str, *, publisher_dsn: str | None = None, owner: str | None = None
+    ) -> WitnessSetupResult:
+        """Publish the trail (inserts only) and subscribe the witness server to it."""
+        from . import witness
+
+        self.start("witness setup")
+        return witness.setup(
+            self.conn,
+            self.config.schema,
+            witness_dsn,
+            publisher_dsn=publisher_dsn or self.worker_dsn,
+            owner=owner or witness.DEFAULT_OWNER,
+        )
 
     @_translated
     def digest(self, *, signing_key: Path, out_dir: Path) -> DigestResult:

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
@@ -53,6 +53,9 @@ from .trail import (
     RedactionRow,
     RetentionPolicy,
 )
+
+if TYPE_CHECKING:
+    from .witness import WitnessStatus
 
 __all__ = ["PROBLEM_KINDS", "Problem", "PurgeClaim", "Redaction", "RetentionPolicy"]
 
@@ -100,6 +103,8 @@ class VerifyResult(Result):
     problems: list[Problem] = field(default_factory=list)
     #: The digest files checked.
     digests: list[str] = field(default_factory=list)
+    #: The witness compared with (``verify --witness``), and its lag.
+    witness: WitnessStatus | None = None
 
     _json_properties = ("ok",)
 

@@ -35,6 +35,7 @@ MATRIX: dict[str, set[str]] = {
     "plan": READERS,
     "apply": {"superuser"},
     "uninstall": {"superuser"},
+    "witness setup": {"superuser"},
     "alembic-revision": READERS,
     "status": READERS,
     "check": READERS,
@@ -141,6 +142,7 @@ def _arguments(world: World, command: str, tmp: Path) -> tuple[list[str], str | 
         "plan": ["plan"],
         "apply": ["apply"],
         "uninstall": ["uninstall"],
+        "witness setup": ["witness", "setup", "--witness-dsn", world.env.dsn],
         "alembic-revision": [
             "alembic-revision",
             "--alembic-ini",
@@ -216,6 +218,8 @@ def test_each_persona_runs_its_commands_and_only_those(
             ok = result.exit_code in (0, 1) and "is not in" not in result.stderr
             if command == "verify-proof":  # no such proof file: bad input, from anyone
                 ok = result.exit_code == 2
+            if command == "witness setup":  # set up in tests/db/test_witness.py, on a primary
+                ok = result.exit_code == 3 and "wal_level" in result.stderr  # with logical WAL
         elif needs is not None:
             ok = (
                 result.exit_code == 3

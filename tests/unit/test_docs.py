@@ -46,10 +46,11 @@ def test_readme_starts_with_the_two_setup_commands_ci_runs() -> None:
 
 
 def test_the_readme_lists_every_problem_kind_and_what_it_needs() -> None:
-    from pgaudit_kit.problems import NEED_ARCHIVE, NEED_DIGESTS, PROBLEM_KINDS
+    from pgaudit_kit.problems import NEED_ARCHIVE, NEED_DIGESTS, NEED_WITNESS, PROBLEM_KINDS
 
-    rows = re.findall(r"^  \| (`.*?`) \| .*? \| (no|digests|archive) \|$", README, re.M)
+    rows = re.findall(r"^  \| (`.*?`) \| .*? \| (no|digests|archive|witness) \|$", README, re.M)
     listed = {kind: needs for names, needs in rows for kind in re.findall(r"`(\w+)`", names)}
     assert set(listed) == set(PROBLEM_KINDS)
     assert {k for k, needs in listed.items() if needs == "digests"} == NEED_DIGESTS
     assert {k for k, needs in listed.items() if needs == "archive"} == NEED_ARCHIVE
+    assert {k for k, needs in listed.items() if needs == "witness"} == NEED_WITNESS

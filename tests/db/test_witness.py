@@ -1,0 +1,270 @@
+"""The witness: a second server fed by logical replication, and verify --witness comparing both.
+
+Two real clusters: the primary is an embedded PostgreSQL 18 of its own with wal_level = logical
+(started once per session), the witness is the suite's embedded server. The machine's PostgreSQL
+15 cannot be either here: its wal_level is replica, and it runs as another OS user than the one
+that owns the embedded server's socket. Every attack is made as the primary's superuser.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from pgaudit_kit import api
+from pgaudit_kit.embedded import EmbeddedServer
+from pgaudit_kit.verify import VerifyResult
+from pgaudit_kit.witness import replication_name
+from tests.cli.helpers import run
+from tests.fixtures.db import AuditEnv, Roles
+from tests.fixtures.server import PgServer
+
+from .helpers import audited_customers, seal_all
+
+
+@pytest.fixture(scope="session")
+def logical_server() -> Iterator[PgServer]:
+    data_dir = Path(tempfile.mkdtemp(prefix="pgaudit-kit-logical-"))
+    server = EmbeddedServer(data_dir).start()
+    with psycopg.connect(server.dsn(dbname="postgres"), autocommit=True) as conn:
+        for setting, value in (
+            ("wal_level", "logical"),
+            ("fsync", "off"),
+            ("synchronous_commit", "off"),
+        ):
+            conn.execute(
+                sql.SQL("alter system set {} = {}").format(
+                    sql.Identifier(setting), sql.Literal(value)
+                )
+            )
+    server.stop()
+    server = EmbeddedServer(data_dir).start()
+    dsn = server.dsn(dbname="postgres")
+    with psycopg.connect(dsn) as conn:
+        version = conn.info.server_version
+    yield PgServer("pg18-logical", dsn, version)
+    server.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@dataclass
+class Pair:
+    primary: AuditEnv
+    witness_dsn: str
+    owner: str
+    reader: str
+
+    def reader_dsn(self) -> str:
+        return psycopg.conninfo.make_conninfo(self.witness_dsn, user=self.reader)
+
+
+def _drop(dsn: str, statements: list[sql.Composable]) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+@pytest.fixture
+def pair(
+    pg_server: PgServer, logical_server: PgServer, database: str, tmp_path: Path
+) -> Iterator[Pair]:
+    if pg_server.id != "pg18-embedded":
+        pytest.skip("the witness tests pair two embedded clusters (see the module docstring)")
+    suffix = uuid.uuid4().hex[:8]
+    roles = Roles(f"app_{suffix}", f"auditor_{suffix}", f"other_{suffix}", f"audit_owner_{suffix}")
+    name = f"pgaudit_primary_{suffix}"
+    with psycopg.connect(logical_server.admin_dsn, autocommit=True) as conn:
+        for role in roles.logins:
+            conn.execute(sql.SQL("create role {} login").format(sql.Identifier(role)))
+        conn.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+    primary = AuditEnv(logical_server, logical_server.dsn(dbname=name), roles, tmp_path)
+    owner, reader = f"witness_{suffix}", f"witness_reader_{suffix}"
+    _drop(pg_server.admin_dsn, [sql.SQL("create role {} login").format(sql.Identifier(reader))])
+    yield Pair(primary, database, owner, reader)
+    with psycopg.connect(database, autocommit=True) as conn:
+        for (sub,) in conn.execute("select subname from pg_subscription").fetchall():
+            conn.execute(sql.SQL("alter subscription {} disable").format(sql.Identifier(sub)))
+            conn.execute(
+                sql.SQL("alter subscription {} set (slot_name = none)").format(sql.Identifier(sub))
+            )
+            conn.execute(sql.SQL("drop subscription {}").format(sql.Identifier(sub)))
+    _drop(
+        logical_server.admin_dsn,
+        [
+            sql.SQL(
+                "select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = {}"
+            ).format(sql.Literal(name)),
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)),
+            *(
+                sql.SQL("drop role if exists {}").format(sql.Identifier(r))
+                for r in (*roles.logins, roles.owner)
+            ),
+        ],
+    )
+    _drop(database, [sql.SQL("drop schema if exists audit cascade")])
+    _drop(
+        pg_server.admin_dsn,
+        [
+            sql.SQL("drop role if exists {}").format(sql.Identifier(r))
+            for r in (reader, f"{owner}_reader", owner)
+        ],
+    )
+
+
+def _write(env: AuditEnv, first: int, count: int) -> None:
+    env.sql(
+        "insert into customers select g, 'u' || g || '@example.org', '4111111111111111', 'pw',"
+        " 'new', 'x' from generate_series(%s::int, %s::int) g",
+        [first, first + count - 1],
+        role=env.roles.app,
+    )
+
+
+def _set_up(pair: Pair) -> None:
+    env = pair.primary
+    audited_customers(env)
+    _write(env, 1, 30)
+    seal_all(env)
+    result = run(
+        "--dsn", env.dsn, "--config", str(env.config_path),
+        "witness", "setup", "--witness-dsn", pair.witness_dsn, "--witness-owner", pair.owner,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    _drop(
+        pair.witness_dsn,
+        [sql.SQL("grant {} to {}").format(sql.Identifier(f"{pair.owner}_reader"), sql.Identifier(pair.reader))],
+    )  # fmt: skip
+
+
+def _caught_up(pair: Pair, *, timeout: float = 30.0) -> None:
+    """Wait until the witness holds every row and block the primary has."""
+    deadline = time.monotonic() + timeout
+    query = "select (select count(*) from audit.log_rows), (select count(*) from audit.blocks)"
+    while True:
+        if pair.primary.sql(query) == _witness_sql(pair, query):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the witness did not catch up")
+        time.sleep(0.1)
+
+
+def _witness_sql(pair: Pair, query: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(pair.witness_dsn, autocommit=True) as conn:
+        cursor = conn.execute(query)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description else []
+
+
+def _verify(pair: Pair) -> VerifyResult:
+    return api.verify(pair.primary.config_path, pair.primary.dsn, witness_dsn=pair.witness_dsn)
+
+
+def _kinds(pair: Pair) -> set[str]:
+    return {p.kind for p in _verify(pair).problems}
+
+
+def test_a_witness_follows_the_primary_and_an_auditor_compares_them(pair: Pair) -> None:
+    _set_up(pair)
+    env = pair.primary
+    _write(env, 100, 20)
+    env.sql("update customers set status = 'gold' where id < 10", role=env.roles.app)
+    seal_all(env)
+    _caught_up(pair)
+    result = run(
+        "--dsn", env.auditor_dsn, "--config", str(env.config_path),
+        "verify", "--witness", pair.reader_dsn(), "--jobs", "1", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    witness = json.loads(result.output)["witness"]
+    assert witness["blocks_behind"] == 0 and witness["witness_height"] >= 2
+    assert witness["subscription_running"] is True
+    # the witness's copy keeps what it received, whoever asks
+    with pytest.raises(
+        psycopg.errors.InsufficientPrivilege, match="witness keeps what it received"
+    ):
+        _witness_sql(pair, "delete from audit.log_rows")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _witness_sql(pair, "truncate audit.blocks cascade")
+    # someone with full rights on the witness edits its copy: its own verify catches it
+    _witness_sql(
+        pair,
+        "alter table audit.log_rows disable trigger refuse_change;"
+        " update audit.log_rows set op = 'DELETE' where op = 'UPDATE'",
+    )
+    assert "witness_invalid" in _kinds(pair)
+
+
+def test_rows_the_primary_lost_are_named_even_unsealed_ones(pair: Pair) -> None:
+    _set_up(pair)
+    env = pair.primary
+    _write(env, 100, 5)  # not sealed: no chain can miss these
+    _caught_up(pair)
+    (lo, hi) = env.sql(
+        "select min(id), max(id) from audit.log_rows where txid = (select max(txid) from audit.log_rows)"
+    )[0]
+    env.sql("delete from audit.log_rows where id between %s and %s", [lo, hi])
+    assert api.verify(env.config_path, env.dsn).ok  # the primary alone sees nothing
+    problems = [p for p in _verify(pair).problems if p.kind == "witness_rows_lost"]
+    assert [(p.row_id, p.kind) for p in problems] == [(lo, "witness_rows_lost")]
+    assert f"ids {lo} to {hi}" in problems[0].detail
+    # truncating the whole log on the primary reaches the witness no more than a DELETE does
+    env.sql("truncate audit.log_rows")
+    assert "witness_rows_lost" in _kinds(pair)
+    (rows,) = _witness_sql(pair, "select count(*) from audit.log_rows")[0]
+    assert rows > 30
+
+
+def test_a_primary_rewritten_and_resealed_is_caught_with_no_digest(pair: Pair) -> None:
+    _set_up(pair)
+    env = pair.primary
+    _caught_up(pair)
+    # the superuser rewrites a row and reseals the whole history: the chain alone verifies
+    env.sql(
+        'update audit.log_rows set new_values = \'{"id": 1, "status": "vip"}\' where id = (select min(id) from audit.log_rows)'
+    )
+    env.sql("delete from audit.block_leaves; delete from audit.blocks")
+    seal_all(env)
+    assert api.verify(env.config_path, env.dsn).ok
+    assert "witness_block_differs" in _kinds(pair)
+    # and a cut tail: blocks the witness holds, gone from the primary
+    env.sql("delete from audit.block_leaves; delete from audit.blocks")
+    assert "witness_block_missing" in _kinds(pair)
+
+
+def test_setup_needs_logical_wal_and_changes_nothing_without_it(
+    env: AuditEnv, database: str
+) -> None:
+    audited_customers(env)
+    (wal_level,) = env.sql("show wal_level")[0]
+    if wal_level == "logical":
+        pytest.skip("this server has logical WAL")
+    result = run(
+        "--dsn", env.dsn, "--config", str(env.config_path),
+        "witness", "setup", "--witness-dsn", database,
+    )  # fmt: skip
+    assert result.exit_code == 3
+    assert "wal_level is replica" in result.stderr and "ALTER SYSTEM SET wal_level" in result.stderr
+    assert env.sql("select count(*) from pg_publication") == [(0,)]
+
+
+def test_setup_refuses_a_witness_that_already_holds_the_schema(pair: Pair) -> None:
+    _set_up(pair)
+    env = pair.primary
+    before = env.sql("select count(*) from pg_publication")
+    result = run(
+        "--dsn", env.dsn, "--config", str(env.config_path),
+        "witness", "setup", "--witness-dsn", pair.witness_dsn,
+    )  # fmt: skip
+    assert result.exit_code == 2 and "already has a schema" in result.stderr
+    assert env.sql("select count(*) from pg_publication") == before
+    (chain_id,) = env.sql("select chain_id::text from audit.settings")[0]
+    assert env.sql("select pubname from pg_publication") == [(replication_name(chain_id),)]
