@@ -117,7 +117,12 @@ _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 def copy_text(value: str | None) -> str:
     """One field in COPY text format (``\\N`` for NULL)."""
-    return "\\N" if value is None else value.translate(_ESCAPE_TABLE)
+    if value is None:
+        return "\\N"
+    # most fields need no escape: a printable text without backslash is as COPY writes it
+    if value.isprintable() and "\\" not in value:
+        return value
+    return value.translate(_ESCAPE_TABLE)
 
 
 def copy_unescape(text: str) -> str | None:
