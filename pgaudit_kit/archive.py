@@ -230,7 +230,9 @@ def write_archive(
     :raises InputError: when the folder holds archives that do not verify, or another chain's.
     """
     private_key = digest.load_private_key(signing_key)
-    existing = verify_folder(out_dir, private_key.public_key(), missing_ok=True)
+    existing = verify_folder(
+        out_dir, private_key.public_key(), missing_ok=True, manifests_only=True
+    )
     if existing.problems:
         first = existing.problems[0]
         raise InputError(
@@ -465,9 +467,15 @@ class ArchiveVerifyResult(Result):
 
 
 def verify_folder(
-    directory: Path, public_key: Ed25519PublicKey, *, missing_ok: bool = False
+    directory: Path,
+    public_key: Ed25519PublicKey,
+    *,
+    missing_ok: bool = False,
+    manifests_only: bool = False,
 ) -> ArchiveVerifyResult:
-    """Check a folder of archives offline: manifests, files, headers, links and Merkle roots.
+    """Check a folder of archives offline: manifests, files, headers, links and Merkle roots
+    (with ``manifests_only``, what ``archive`` checks before it appends: the signed manifests and
+    their chain, not every file again).
 
     :raises InputError: when the folder does not exist (unless ``missing_ok``), or holds no
         manifest at all.
@@ -496,6 +504,9 @@ def verify_folder(
         for n in names
         if _SEGMENT.fullmatch(n) and n not in listed
     ]
+    if manifests_only:
+        result.last_manifest = manifests[-1] if manifests else None
+        return result
     state = _ChainState()
     for manifest in manifests:
         for item in manifest.files:
