@@ -1,7 +1,9 @@
 -- The witness's copy of the trail: the tables verify reads, filled by logical replication from
 -- the primary's publication. Owned by a role of the witness's own server, which no role of the
 -- primary holds; readers get SELECT through {readers}. log_rows is not partitioned: nothing here
--- routes rows by time, and verify reads it by transaction and id.
+-- routes rows by time, and verify reads it by transaction and id. The columns repeat the
+-- toolkit's own tables (sql/toolkit/tables) on purpose: replication matches them by name, and the
+-- witness takes none of the primary's sequences, defaults, partitions or functions.
 create schema {schema} authorization {owner};
 
 create table {schema}.log_rows (
