@@ -36,7 +36,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -344,7 +344,8 @@ def _write_segment(
     """Write the blocks and their rows; each block's rows must give its Merkle root."""
     rows = 0
     headers_only: list[int] = []
-    for lo, hi, group in _ranges(blocks):
+    for item in verify.sealing_ranges(blocks):
+        lo, hi, group = item.lo, item.hi, item.blocks
         builders = {b.block_no: MerkleBuilder() for b in group}
         bounds = [(b.bucket_start, b.bucket_end, b) for b in group]
         for block in group:
@@ -355,7 +356,7 @@ def _write_segment(
             lo=sql.Literal(lo),
             hi=sql.Literal(hi),
         )
-        for line in verify._copy_lines(conn, query):
+        for line in verify.copy_lines(conn, query):
             values = chain.copy_fields(line)
             row_id, tx_time = values[0], values[2] or ""
             owner = next((b for start, end, b in bounds if start <= tx_time < end), None)
@@ -393,19 +394,6 @@ def _write_segment(
                     )
                 )
     return rows, headers_only
-
-
-def _ranges(blocks: Sequence[BlockHeader]) -> Iterator[tuple[int, int, list[BlockHeader]]]:
-    """The blocks grouped by sealing range: the blocks of one range share one query of rows."""
-    groups: list[list[BlockHeader]] = []
-    for block in blocks:
-        last = groups[-1][0] if groups else None
-        if last is not None and (last.txid_lo, last.txid_hi) == (block.txid_lo, block.txid_hi):
-            groups[-1].append(block)
-        else:
-            groups.append([block])
-    for group in groups:
-        yield group[0].txid_lo, group[0].txid_hi, group
 
 
 def _header_document(block: BlockHeader) -> dict[str, Any]:

@@ -167,7 +167,7 @@ def verify(
     redacted = {
         r.row_id: (r.payload_digest.encode(), r.redacted_digest.encode()) for r in redactions
     }
-    chunks = [(*chunk, redacted) for chunk in _chunks(headers)]
+    chunks = [(*chunk, redacted) for chunk in sealing_chunks(headers)]
     outcomes: Iterator[ChunkOutcome]
     pool: ProcessPoolExecutor | None = None
     if jobs > 1 and dsn is not None and len(chunks) > 1:
@@ -258,12 +258,12 @@ def _init_worker(dsn: str, snapshot: str) -> None:
     _worker_conn.execute(settings.settings_statements(chain.CANONICAL_SETTINGS, local=True))
 
 
-def _run_chunk(task: tuple[str, int, int, list[_Range], RedactedDigests]) -> ChunkOutcome:
+def _run_chunk(task: tuple[str, int, int, list[SealingRange], RedactedDigests]) -> ChunkOutcome:
     assert _worker_conn is not None
     return verify_chunk(_worker_conn, *task)
 
 
-def _copy_lines(conn: psycopg.Connection[Any], query: sql.Composed) -> Iterator[bytes]:
+def copy_lines(conn: psycopg.Connection[Any], query: sql.Composed) -> Iterator[bytes]:
     """The lines a COPY ... TO STDOUT sends, without their newline."""
     with conn.cursor().copy(query) as copy:
         rest = b""
@@ -290,7 +290,7 @@ def read_headers(conn: psycopg.Connection[Any], schema: str) -> list[BlockHeader
         ),
     )
     headers = []
-    for line in _copy_lines(conn, query):
+    for line in copy_lines(conn, query):
         *fields, stored = chain.copy_fields(line)
         headers.append(BlockHeader(tuple(fields), bytes.fromhex(stored or "")))
     return headers
@@ -326,8 +326,7 @@ def read_unsealed_events(conn: psycopg.Connection[Any], schema: str, horizon: in
         "queries/unsealed_events.sql", schema=sql.Identifier(schema), horizon=sql.Literal(horizon)
     )
     return [
-        Event.from_fields(chain.copy_fields(line), sealed=False)
-        for line in _copy_lines(conn, query)
+        Event.from_fields(chain.copy_fields(line), sealed=False) for line in copy_lines(conn, query)
     ]
 
 
@@ -511,23 +510,32 @@ def check_digests(headers: Sequence[BlockHeader], digests: Sequence[DigestCheck]
 
 
 @dataclass
-class _Range:
+class SealingRange:
+    """The blocks sealed from one transaction range [lo, hi), one per bucket."""
+
     lo: int
     hi: int
     blocks: list[BlockHeader]
 
 
-def _chunks(headers: Sequence[BlockHeader]) -> Iterator[tuple[int, int, list[_Range]]]:
-    """Consecutive sealing ranges grouped into chunks of about CHUNK_ROWS rows. Together the
-    chunks read every transaction id below the sealed horizon: the first from the lowest id,
-    each from where the one before stopped, so rows in a gap reach the stream too."""
-    ranges: list[_Range] = []
+def sealing_ranges(headers: Sequence[BlockHeader]) -> list[SealingRange]:
+    """The blocks grouped by the transaction range they were sealed from, in range order (the
+    blocks of one range, one per bucket, share one query of rows)."""
+    ranges: list[SealingRange] = []
     for header in sorted(headers, key=lambda h: (h.txid_lo, h.txid_hi, h.bucket_start, h.block_no)):
         if ranges and (ranges[-1].lo, ranges[-1].hi) == (header.txid_lo, header.txid_hi):
             ranges[-1].blocks.append(header)
         else:
-            ranges.append(_Range(header.txid_lo, header.txid_hi, [header]))
-    chunk: list[_Range] = []
+            ranges.append(SealingRange(header.txid_lo, header.txid_hi, [header]))
+    return ranges
+
+
+def sealing_chunks(headers: Sequence[BlockHeader]) -> Iterator[tuple[int, int, list[SealingRange]]]:
+    """Consecutive sealing ranges grouped into chunks of about CHUNK_ROWS rows. Together the
+    chunks read every transaction id below the sealed horizon: the first from the lowest id,
+    each from where the one before stopped, so rows in a gap reach the stream too."""
+    ranges = sealing_ranges(headers)
+    chunk: list[SealingRange] = []
     rows = 0
     start = _LOWEST_TXID
     for item in ranges:
@@ -569,7 +577,7 @@ def verify_chunk(
     schema: str,
     start: int,
     stop: int,
-    ranges: list[_Range],
+    ranges: list[SealingRange],
     redacted: RedactedDigests | None = None,
 ) -> ChunkOutcome:
     """Recompute the roots of the blocks of one chunk from its streamed rows, and collect the
@@ -595,7 +603,7 @@ def verify_chunk(
     builders: dict[int, MerkleBuilder] = {}
     event_lines: dict[int, list[bytes]] = {}
 
-    def open_range(item: _Range) -> list[tuple[bytes, bytes, bytes, BlockHeader]]:
+    def open_range(item: SealingRange) -> list[tuple[bytes, bytes, bytes, BlockHeader]]:
         builders.update((b.block_no, MerkleBuilder()) for b in item.blocks)
         # format 1 seals read their time before the horizon, so a row may postdate it slightly
         return [
@@ -608,7 +616,7 @@ def verify_chunk(
             for b in item.blocks
         ]
 
-    def close(item: _Range) -> None:
+    def close(item: SealingRange) -> None:
         for block in item.blocks:
             builder = builders.pop(block.block_no)
             lines = event_lines.pop(block.block_no, [])
@@ -628,7 +636,7 @@ def verify_chunk(
                 ]
 
     bounds = open_range(current)
-    for line in _copy_lines(conn, query):
+    for line in copy_lines(conn, query):
         first = line.find(b"\t")
         second = line.find(b"\t", first + 1)
         third = line.find(b"\t", second + 1)
@@ -729,7 +737,7 @@ def _block_rows(
         bucket_start=sql.Literal(block.bucket_start),
         bucket_end=sql.Literal(block.bucket_end),
     )
-    return [(int(line[: line.find(b"\t")]), line) for line in _copy_lines(conn, query)]
+    return [(int(line[: line.find(b"\t")]), line) for line in copy_lines(conn, query)]
 
 
 def stored_leaves(

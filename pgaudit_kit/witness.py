@@ -211,7 +211,7 @@ def _verify_witness_copy(
         Problem("witness_invalid", p.block, p.row_id, f"on the witness: {p.kind}: {p.detail}")
         for p in verify.check_chain(headers, now=datetime.now(UTC))
     ]
-    for chunk in verify._chunks(headers):
+    for chunk in verify.sealing_chunks(headers):
         outcome = verify.verify_chunk(witness, schema, *chunk)
         status.rows_on_witness += outcome.rows
         problems += [
@@ -261,7 +261,7 @@ def _compare_blocks(
 
 def _ids(conn: psycopg.Connection[Any], schema: str) -> Iterator[tuple[int, bytes]]:
     query = sqlfiles.render("witness/ids.sql", schema=sql.Identifier(schema))
-    for line in verify._copy_lines(conn, query):
+    for line in verify.copy_lines(conn, query):
         tab = line.find(b"\t")
         yield int(line[:tab]), line[tab + 1 :]
 
