@@ -258,11 +258,16 @@ def write_archive(
     todo = [h for h in headers if h.block_no >= start]
     if not todo:
         return ArchiveResult(out_dir)
-    previous_hash = last.head_hash if last else chain.GENESIS_HASH
-    problems = _check_links(headers, start, previous_hash)
+    # the blocks to write must hash to themselves and link, block start to the archived head
+    # (which the database still holds with the hash the last manifest signed)
+    problems = [
+        p
+        for p in verify.check_chain(headers, now=datetime.now(UTC))
+        if p.block is None or p.block >= start
+    ]
     if problems:
         return ArchiveResult(out_dir, problems=tuple(problems))
-    sequence = existing.last_manifest.sequence + 1 if existing.last_manifest else 1
+    sequence = last.sequence + 1 if last else 1
     chain8 = head.chain_id.replace("-", "")[:8]
     segment = out_dir / f"segment-{chain8}-{sequence:06d}.jsonl"
     _, _, redactions = verify.read_side_tables(conn, schema)
@@ -310,28 +315,6 @@ def _rewritten(last: Manifest, header: BlockHeader | None) -> Problem:
         None,
         f"its hash differs from the one {last.path.name} signed: the trail was rewritten",
     )
-
-
-def _check_links(headers: Sequence[BlockHeader], start: int, previous: bytes) -> list[Problem]:
-    """The blocks from ``start`` on must hash to themselves and link to the archived head."""
-    problems = []
-    expected = start
-    for header in headers:
-        if header.block_no < start:
-            continue
-        if header.block_no != expected:
-            problems.append(Problem("block_missing", expected, None, "the chain skips this block"))
-        if header.computed_hash != header.stored_hash:
-            problems.append(
-                Problem("block_edited", header.block_no, None, "its fields no longer hash to it")
-            )
-        if header.prev_hash != previous:
-            where = "the archived head" if header.block_no == start else "the block before it"
-            problems.append(
-                Problem("broken_link", header.block_no, None, f"it does not link to {where}")
-            )
-        previous, expected = header.stored_hash, header.block_no + 1
-    return problems
 
 
 def _write_segment(

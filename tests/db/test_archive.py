@@ -166,6 +166,19 @@ def test_archive_refuses_a_tampered_trail_and_writes_nothing(
     assert cli.exit_code == 1 and "NOT ARCHIVED" in cli.output
 
 
+def test_archive_refuses_an_edited_header_of_a_block_it_would_write(
+    sealed: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "archive"
+    _archive(sealed, keys, out)
+    _write(sealed, 400, 3)
+    (block,) = sealed.sql("select max(block_no) from audit.blocks")[0]
+    sealed.sql("update audit.blocks set row_count = row_count + 1 where block_no = %s", [block])
+    result = _archive(sealed, keys, out)
+    assert not result.ok and ("block_edited", block) in {(p.kind, p.block) for p in result.problems}
+    assert len(list(out.glob("manifest-*.json"))) == 1
+
+
 def test_a_primary_rewritten_and_resealed_after_archiving_is_refused(
     sealed: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
 ) -> None:
