@@ -93,6 +93,10 @@ class Manifest:
     def chain_id(self) -> str:
         return self.origin.removeprefix(ORIGIN_PREFIX).split("/", 1)[0]
 
+    def check(self) -> verify.DigestCheck:
+        """The head it signed, for ``verify.check_digests`` to hold the database to."""
+        return verify.DigestCheck(self.path.name, self.last_block, self.head_hash)
+
 
 def manifest_body(
     origin: str,
@@ -251,9 +255,10 @@ def write_archive(
         )
     headers = verify.read_headers(conn, schema)
     if last is not None:
-        archived_head = next((h for h in headers if h.block_no == last.last_block), None)
-        if archived_head is None or archived_head.stored_hash != last.head_hash:
-            return ArchiveResult(out_dir, problems=(_rewritten(last, archived_head),))
+        # the last manifest is a signed checkpoint of the head, like a digest
+        rewritten = verify.check_digests(headers, [last.check()])
+        if rewritten:
+            return ArchiveResult(out_dir, problems=tuple(rewritten))
     start = last.last_block + 1 if last else 1
     todo = [h for h in headers if h.block_no >= start]
     if not todo:
@@ -302,19 +307,6 @@ def write_archive(
     )  # fmt: skip
     _write_atomically(manifest.path, json.dumps(_manifest_document(manifest, note), indent=2))
     return ArchiveResult(out_dir, manifest.path, segment, blocks, rows, tuple(headers_only))
-
-
-def _rewritten(last: Manifest, header: BlockHeader | None) -> Problem:
-    if header is None:
-        return Problem(
-            "tail_cut", last.last_block, None, f"{last.path.name} archived it; it is gone"
-        )
-    return Problem(
-        "chain_rewritten",
-        last.last_block,
-        None,
-        f"its hash differs from the one {last.path.name} signed: the trail was rewritten",
-    )
 
 
 def _write_segment(
