@@ -237,3 +237,14 @@ def test_blocks_purged_before_archiving_keep_their_headers_and_the_purge_is_list
     assert [p["rows"] for p in checked.purges] == [7]
     listed = run("verify", "--archive", str(out), "--pubkey", str(keys[1]))
     assert listed.exit_code == 0 and "purged from the database on 20" in listed.output
+
+
+def test_archive_refuses_a_folder_of_another_chain(
+    sealed: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "archive"
+    _archive(sealed, keys, out)
+    sealed.sql("update audit.settings set chain_id = gen_random_uuid()")
+    with pytest.raises(InputError, match=r"the folder archives chain .*, this schema holds chain"):
+        _archive(sealed, keys, out)
+    assert len(list(out.glob("manifest-*.json"))) == 1

@@ -268,3 +268,18 @@ def test_setup_refuses_a_witness_that_already_holds_the_schema(pair: Pair) -> No
     assert env.sql("select count(*) from pg_publication") == before
     (chain_id,) = env.sql("select chain_id::text from audit.settings")[0]
     assert env.sql("select pubname from pg_publication") == [(replication_name(chain_id),)]
+
+
+def test_verify_witness_and_setup_name_a_witness_that_is_not_one(pair: Pair) -> None:
+    env = pair.primary
+    audited_customers(env)
+    seal_all(env)
+    base = ["--dsn", env.dsn, "--config", str(env.config_path)]
+    result = run(*base, "verify", "--witness", pair.witness_dsn, "--jobs", "1")
+    assert result.exit_code == 3
+    assert "the witness holds no trail in schema audit" in result.stderr
+    assert "run pgaudit-kit witness setup first" in result.stderr
+    gone = psycopg.conninfo.make_conninfo(pair.witness_dsn, dbname="no_such_witness")
+    result = run(*base, "witness", "setup", "--witness-dsn", gone)
+    assert result.exit_code == 3 and "cannot connect" in result.stderr
+    assert env.sql("select count(*) from pg_publication") == [(0,)]
