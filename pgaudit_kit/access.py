@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "verify": READERS,
     "digest": READERS,
     "archive": READERS,
+    "archive prune": READERS,
     "prove": READERS,
     "hold list": READERS,
     "seal": ADMINS,

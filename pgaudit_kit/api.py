@@ -21,6 +21,7 @@ from .session import Audit
 if TYPE_CHECKING:
     from .app_revision import RevisionResult
     from .archive import ArchiveResult, ArchiveVerifyResult
+    from .archive_prune import PruneResult
     from .check import CheckResult
     from .digest import DigestResult, KeygenResult
     from .install import ApplyResult, PlanResult, UninstallResult
@@ -110,10 +111,10 @@ def alembic_revision(
         )
 
 
-def status(config: ConfigPath, dsn: str) -> StatusResult:
-    """``status``: what is installed, its health and its problems."""
+def status(config: ConfigPath, dsn: str, *, witness_dsn: str | None = None) -> StatusResult:
+    """``status``: what is installed, its health and its problems (and the witness's lag)."""
     with Audit(config, dsn) as audit:
-        return audit.status()
+        return audit.status(witness_dsn=witness_dsn)
 
 
 def check(config: ConfigPath, dsn: str) -> CheckResult:
@@ -131,10 +132,14 @@ def report(
     end: date | None = None,
     digests_dir: Path | None = None,
     pubkey: Path | None = None,
+    witness_dsn: str | None = None,
 ) -> ReportResult:
-    """``report``: the evidence report, from one snapshot."""
+    """``report``: the evidence report, from one snapshot (with the witness's lag)."""
     with Audit(config, dsn) as audit:
-        return audit.report(out_dir, start=start, end=end, digests_dir=digests_dir, pubkey=pubkey)
+        return audit.report(
+            out_dir, start=start, end=end, digests_dir=digests_dir, pubkey=pubkey,
+            witness_dsn=witness_dsn,
+        )  # fmt: skip
 
 
 def seal(config: ConfigPath, dsn: str, *, max_rows: int = 100_000) -> SealResult:
@@ -208,6 +213,22 @@ def archive(config: ConfigPath, dsn: str, *, signing_key: Path, out_dir: Path) -
     """``archive``: the sealed blocks not archived yet, as files for WORM storage or a SIEM."""
     with Audit(config, dsn) as audit:
         return audit.archive(signing_key=signing_key, out_dir=out_dir)
+
+
+def archive_prune(
+    config: ConfigPath,
+    dsn: str,
+    *,
+    signing_key: Path,
+    out_dir: Path,
+    older_than: str | None = None,
+    dry_run: bool = False,
+) -> PruneResult:
+    """``archive prune``: remove archive segments past their retention, with a signed record."""
+    with Audit(config, dsn) as audit:
+        return audit.archive_prune(
+            signing_key=signing_key, out_dir=out_dir, older_than=older_than, dry_run=dry_run
+        )
 
 
 def verify_archive(archive_dir: Path, *, pubkey: Path) -> ArchiveVerifyResult:

@@ -203,6 +203,11 @@ def installed_config(config: Config, installed: Installed) -> Config:
     return replace(
         before,
         retention=dict(installed.retention_classes) or dict(config.retention),
+        archive_retention=(
+            dict(installed.archive_classes)
+            if installed.retention_classes
+            else dict(config.archive_retention)
+        ),
         tables=tuple(
             TableConfig(
                 name=parse_qualified_name(t.table_name),

@@ -21,10 +21,15 @@ chain, the sequence number, the blocks the segment holds, the head block's hash,
 SHA-256 of the previous manifest's note (manifests chain like blocks), and each file with its
 SHA-256 and size; beside it the same facts spelled out as JSON for people.
 
+Prune record ``prune-<chain>-<number>.json`` (``archive prune``): a signed note naming each
+segment removed past its retention, with the SHA-256 its manifest signed and its blocks; the
+manifests stay, so the chain still links across what was pruned.
+
 What verify --archive proves, with the public key alone: every manifest is signed and none is
 missing (sequence and hash links), every file is there, unaltered and listed, every header
 hashes to itself and links to the one before from block 1, and every block's rows give its
-Merkle root. An archive is written only from blocks that verify, so it never signs a tampered
+Merkle root; a segment that is gone is excused only by a signed prune record. An archive is
+written only from blocks that verify, so it never signs a tampered
 trail, and once shipped to object-lock storage nobody, the database's superuser included, can
 rewrite it.
 """
@@ -61,6 +66,8 @@ ROW_COLUMNS = (*chain.HEADER_COLUMNS, *chain.PAYLOAD_COLUMNS)
 MAX_MANIFEST_BYTES = 1024 * 1024
 _MANIFEST = re.compile(r"manifest-([0-9a-f]{8})-(\d{6,})\.json")
 _SEGMENT = re.compile(r"segment-([0-9a-f]{8})-(\d{6,})\.jsonl")
+_PRUNE = re.compile(r"prune-([0-9a-f]{8})-(\d{6,})\.json")
+PRUNE_FORMAT = "pgaudit-kit archive prune v1"
 _HINT = "pass a folder pgaudit-kit archive wrote"
 _READ_SIZE = 1 << 20
 
@@ -125,24 +132,32 @@ class ManifestError(ValueError):
     """A manifest that is not signed by the key, or not one at all."""
 
 
-def read_manifest(path: Path, public_key: Ed25519PublicKey) -> Manifest:
-    """A manifest file, its signature checked and its readable fields held to the signed note.
-
-    :raises ManifestError: when it is not a manifest, or is not signed by this key.
-    """
+def _open_signed(
+    path: Path, public_key: Ed25519PublicKey, format_name: str, what: str
+) -> tuple[dict[str, Any], str]:
+    """A signed file of the folder (manifest or prune record) and its note's body, verified."""
     try:
-        document = jsonfile.read(path, what="manifest", hint=_HINT, max_bytes=MAX_MANIFEST_BYTES)
+        document = jsonfile.read(path, what=what, hint=_HINT, max_bytes=MAX_MANIFEST_BYTES)
     except InputError as e:
         raise ManifestError(e.message) from e
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ManifestError("not a pgaudit-kit archive manifest")
+    if not isinstance(document, dict) or document.get("format") != format_name:
+        raise ManifestError(f"not a pgaudit-kit archive {what}")
     note = document.get("note")
     if not isinstance(note, str):
         raise ManifestError("no signed note")
     try:
         body = digest.open_note(note, public_key)
     except digest.NoteError as e:
-        raise ManifestError(f"{e}: the manifest was altered or signed by another key") from e
+        raise ManifestError(f"{e}: the {what} was altered or signed by another key") from e
+    return document, body
+
+
+def read_manifest(path: Path, public_key: Ed25519PublicKey) -> Manifest:
+    """A manifest file, its signature checked and its readable fields held to the signed note.
+
+    :raises ManifestError: when it is not a manifest, or is not signed by this key.
+    """
+    document, body = _open_signed(path, public_key, FORMAT, "manifest")
     lines = body.splitlines()
     try:
         origin, sequence, blocks, head, rows, previous, *files, time = lines
@@ -182,6 +197,106 @@ def read_manifest(path: Path, public_key: Ed25519PublicKey) -> Manifest:
     return manifest
 
 
+@dataclass(frozen=True)
+class PrunedSegment:
+    """A segment a prune record says was removed: its manifest, file and blocks."""
+
+    sequence: int
+    name: str
+    sha256: str
+    size: int
+    first_block: int
+    last_block: int
+
+
+@dataclass(frozen=True)
+class PruneRecord:
+    """A prune record whose signature has been checked."""
+
+    path: Path
+    origin: str
+    number: int
+    #: The period it pruned by ("1 year"), or "class keep" when each class's own keep decided.
+    older_than: str
+    segments: tuple[PrunedSegment, ...]
+    time: str
+
+
+def prune_body(
+    origin: str, number: int, older_than: str, segments: Sequence[PrunedSegment], time: str
+) -> str:
+    lines = [
+        origin,
+        f"prune {number}",
+        f"older-than {older_than}",
+        *(
+            f"removed {s.sequence} {s.name} {s.sha256} {s.size} {s.first_block} {s.last_block}"
+            for s in segments
+        ),
+        f"time {time}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def prune_document(record: PruneRecord, note: str) -> dict[str, Any]:
+    return {
+        "format": PRUNE_FORMAT,
+        "origin": record.origin,
+        "prune": record.number,
+        "older_than": record.older_than,
+        "removed": [
+            {
+                "manifest": s.sequence,
+                "name": s.name,
+                "sha256": s.sha256,
+                "size": s.size,
+                "blocks": [s.first_block, s.last_block],
+            }
+            for s in record.segments
+        ],
+        "time": record.time,
+        "note": note,
+    }
+
+
+def read_prune_record(path: Path, public_key: Ed25519PublicKey) -> PruneRecord:
+    """A prune record, its signature checked.
+
+    :raises ManifestError: when it is not one, or is not signed by this key.
+    """
+    document, body = _open_signed(path, public_key, PRUNE_FORMAT, "prune record")
+    lines = body.splitlines()
+    try:
+        origin, number, older_than, *removed, time = lines
+        if not (
+            origin.startswith(ORIGIN_PREFIX)
+            and number.startswith("prune ")
+            and older_than.startswith("older-than ")
+            and time.startswith("time ")
+        ):
+            raise ValueError("unknown line")
+        segments = []
+        for line in removed:
+            kind, sequence, name, sha, size, first, last = line.split(" ")
+            if kind != "removed" or not _SEGMENT.fullmatch(name):
+                raise ValueError("bad removed line")
+            numbers = [jsonfile.decimal(w) for w in (sequence, size, first, last)]
+            segments.append(PrunedSegment(numbers[0], name, sha, *numbers[1:]))
+        record = PruneRecord(
+            path,
+            origin,
+            jsonfile.decimal(number.removeprefix("prune ")),
+            older_than.removeprefix("older-than "),
+            tuple(segments),
+            time.removeprefix("time "),
+        )
+    except (ValueError, IndexError) as e:
+        raise ManifestError("the signed note is malformed") from e
+    if document.get("prune") != record.number or document.get("origin") != origin:
+        raise ManifestError("its readable fields disagree with its signed note")
+    return record
+
+
 def _manifest_document(manifest: Manifest, note: str) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -212,6 +327,9 @@ class ArchiveResult(Result):
     #: Blocks archived as headers only: their rows were gone (purged) before they were archived.
     headers_only: tuple[int, ...] = ()
     problems: tuple[Problem, ...] = ()
+    #: The database's record of this archive (archive_record), once read back and recorded.
+    archive_id: int | None = None
+    written: Manifest | None = field(default=None, metadata={"json": False})
 
     _json_properties = ("ok",)
 
@@ -305,8 +423,54 @@ def write_archive(
         todo[-1].stored_hash, rows, previous, files, time,
         hashlib.sha256(body.encode()).hexdigest(),
     )  # fmt: skip
-    _write_atomically(manifest.path, json.dumps(_manifest_document(manifest, note), indent=2))
-    return ArchiveResult(out_dir, manifest.path, segment, blocks, rows, tuple(headers_only))
+    write_signed(manifest.path, _manifest_document(manifest, note))
+    return ArchiveResult(
+        out_dir, manifest.path, segment, blocks, rows, tuple(headers_only),
+        problems=tuple(_check_written(manifest, last, private_key.public_key())),
+        written=manifest,
+    )  # fmt: skip
+
+
+def _check_written(
+    manifest: Manifest, previous: Manifest | None, public_key: Ed25519PublicKey
+) -> list[Problem]:
+    """Read back from disk what was just written, as verify --archive will (its signature, the
+    segment's bytes, headers, links and Merkle roots): only an archive that verifies is
+    recorded, and so only such an archive lets purge drop a tiered class's rows."""
+    result = ArchiveVerifyResult(manifest.path.parent)
+    try:
+        read_manifest(manifest.path, public_key)
+    except ManifestError as e:
+        return [Problem("manifest_forged", None, None, f"{manifest.path.name}: {e}")]
+    state = _ChainState()
+    for item in manifest.files:
+        _check_file(manifest.path.parent / item.name, item, state, result)
+    start = previous.head_hash if previous else chain.GENESIS_HASH
+    _check_links(state, manifest.first_block, manifest.last_block, start, result)
+    head = state.blocks.get(manifest.last_block)
+    if head is not None and head.stored_hash != manifest.head_hash:
+        result.problems.append(
+            Problem(
+                "archive_block_altered", manifest.last_block, None, "its head reads back changed"
+            )
+        )
+    return result.problems
+
+
+def record_archive(conn: psycopg.Connection[Any], schema: str, manifest: Manifest) -> int:
+    """Record in the database an archive that was written and read back (``archive_record``,
+    which holds its head to the chain): what purge needs before it drops a tiered class's rows."""
+    row = conn.execute(
+        sql.SQL("select {}.archive_record(%s, %s, %s, %s, %s, %s, %s)").format(
+            sql.Identifier(schema)
+        ),
+        [
+            manifest.origin, manifest.sequence, manifest.first_block, manifest.last_block,
+            manifest.head_hash, manifest.rows, manifest.note_sha256,
+        ],
+    ).fetchone()  # fmt: skip
+    assert row is not None
+    return int(row[0])
 
 
 def _write_segment(
@@ -391,6 +555,11 @@ def _file_digest(path: Path) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
+def write_signed(path: Path, document: dict[str, Any]) -> None:
+    """Write a manifest or prune record (its JSON document) atomically."""
+    _write_atomically(path, json.dumps(document, indent=2))
+
+
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.part")
     try:
@@ -419,7 +588,14 @@ class ArchiveVerifyResult(Result):
     headers_only: list[int] = field(default_factory=list)
     #: PURGE events the archived rows hold: what was purged from the database, and when.
     purges: list[dict[str, Any]] = field(default_factory=list)
+    #: Prune records: what was removed from the archive past its retention, and when.
+    prunes: list[dict[str, Any]] = field(default_factory=list)
+    #: Blocks whose segment a prune record excuses (their manifests still sign their head).
+    pruned_blocks: int = 0
     problems: list[Problem] = field(default_factory=list)
+    prune_records: list[PruneRecord] = field(default_factory=list, metadata={"json": False})
+    #: Every manifest whose signature verified, in sequence order.
+    signed_manifests: list[Manifest] = field(default_factory=list, metadata={"json": False})
     last_manifest: Manifest | None = field(default=None, metadata={"json": False})
 
     _json_properties = ("ok",)
@@ -460,7 +636,9 @@ def verify_folder(
             result.problems.append(Problem("manifest_forged", None, None, f"{path.name}: {e}"))
     manifests.sort(key=lambda m: m.sequence)
     result.manifests = len(manifests)
+    result.signed_manifests = manifests
     _check_manifest_chain(manifests, result)
+    pruned = _read_prune_records(directory, names, public_key, manifests, result)
     listed = {f.name for m in manifests for f in m.files}
     result.problems += [
         Problem("archive_file_unlisted", None, None, f"{n}: no signed manifest names this file")
@@ -473,6 +651,9 @@ def verify_folder(
     state = _ChainState()
     for manifest in manifests:
         for item in manifest.files:
+            if item.name in pruned and not (directory / item.name).exists():
+                state.pruned[manifest.first_block] = manifest
+                continue
             _check_file(directory / item.name, item, state, result)
         block = state.blocks.get(manifest.last_block)
         if block is not None and block.stored_hash != manifest.head_hash:
@@ -542,11 +723,74 @@ def _check_manifest_chain(manifests: Sequence[Manifest], result: ArchiveVerifyRe
         previous = manifest
 
 
+def _read_prune_records(
+    directory: Path,
+    names: Sequence[str],
+    public_key: Ed25519PublicKey,
+    manifests: Sequence[Manifest],
+    result: ArchiveVerifyResult,
+) -> set[str]:
+    """The segments signed prune records excuse, each held to the manifest that listed it."""
+    listed = {(m.sequence, f.name): (f, m) for m in manifests for f in m.files}
+    pruned: set[str] = set()
+    for name in names:
+        if not _PRUNE.fullmatch(name):
+            continue
+        try:
+            record = read_prune_record(directory / name, public_key)
+        except ManifestError as e:
+            result.problems.append(Problem("manifest_forged", None, None, f"{name}: {e}"))
+            continue
+        for segment in record.segments:
+            item, manifest = listed.get((segment.sequence, segment.name), (None, None))
+            if (
+                item is None
+                or manifest is None
+                or (item.sha256, item.size) != (segment.sha256, segment.size)
+                or (manifest.first_block, manifest.last_block)
+                != (segment.first_block, segment.last_block)
+            ):
+                result.problems.append(
+                    Problem(
+                        "manifest_forged",
+                        None,
+                        None,
+                        f"{name}: it names {segment.name} as no manifest signed it",
+                    )
+                )
+                continue
+            pruned.add(segment.name)
+        result.prune_records.append(record)
+        result.prunes.append(
+            {
+                "record": name,
+                "pruned_at": record.time,
+                "older_than": record.older_than,
+                "segments": [
+                    {"name": s.name, "blocks": [s.first_block, s.last_block]}
+                    for s in record.segments
+                ],
+            }
+        )
+    return pruned
+
+
 @dataclass
 class _ChainState:
     blocks: dict[int, BlockHeader] = field(default_factory=dict)
     builders: dict[int, MerkleBuilder] = field(default_factory=dict)
-    rows_archived: dict[int, bool] = field(default_factory=dict)
+    #: Manifests of pruned segments, by their first block.
+    pruned: dict[int, Manifest] = field(default_factory=dict)
+
+
+def read_segment(
+    path: Path, item: ArchiveFile, result: ArchiveVerifyResult
+) -> dict[int, BlockHeader]:
+    """The block headers of one segment, its bytes, lines and roots checked (into ``result``)
+    as verify --archive checks them."""
+    state = _ChainState()
+    _check_file(path, item, state, result)
+    return state.blocks
 
 
 def _check_file(
@@ -661,14 +905,31 @@ def _check_archived_chain(
     state: _ChainState, manifests: Sequence[Manifest], result: ArchiveVerifyResult
 ) -> None:
     """Every block from 1 to the last manifest's head, each linked to the one before."""
-    if not manifests:
-        return
-    previous: bytes | None = chain.GENESIS_HASH
+    if manifests:
+        _check_links(state, 1, manifests[-1].last_block, chain.GENESIS_HASH, result)
+
+
+def _check_links(
+    state: _ChainState, first: int, last: int, previous: bytes | None, result: ArchiveVerifyResult
+) -> None:
+    """Blocks ``first`` to ``last`` are there (or pruned, their manifest signing the head that
+    the next block links to), each linked to ``previous``, the hash before ``first``."""
     missing: list[int] = []
-    for block_no in range(1, manifests[-1].last_block + 1):
+    block_no = first
+    while block_no <= last:
         header = state.blocks.get(block_no)
+        pruned = state.pruned.get(block_no)
+        if header is None and pruned is not None:
+            if missing:
+                result.problems.append(_missing(missing))
+                missing = []
+            result.pruned_blocks += pruned.last_block - pruned.first_block + 1
+            previous = pruned.head_hash
+            block_no = pruned.last_block + 1
+            continue
+        block_no += 1
         if header is None:
-            missing.append(block_no)
+            missing.append(block_no - 1)
             previous = None
             continue
         if missing:
@@ -676,7 +937,9 @@ def _check_archived_chain(
             missing = []
         if previous is not None and header.prev_hash != previous:
             result.problems.append(
-                Problem("broken_link", block_no, None, "it does not link to the block before it")
+                Problem(
+                    "broken_link", header.block_no, None, "it does not link to the block before it"
+                )
             )
         previous = header.stored_hash
         result.blocks += 1

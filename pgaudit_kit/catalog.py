@@ -323,6 +323,8 @@ class Installed:
     log_has_rows: bool = False
     default_partition_rows: int = 0
     retention_classes: Mapping[str, str] = field(default_factory=dict)
+    #: Tiered classes' archive periods (revision 0008 on).
+    archive_classes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def installed(self) -> bool:
@@ -434,6 +436,11 @@ def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> In
         if toolkit_schema.revision_at_least(revision, "0002")
         else {}
     )
+    archive_classes = (
+        dict(conn.execute(sqlfiles.render("queries/archive_classes.sql", schema=ident)).fetchall())
+        if toolkit_schema.revision_at_least(revision, "0008")
+        else {}
+    )
     guard = tuple(
         GuardState(str(name), str(event), str(state))
         for name, event, state in conn.execute(
@@ -476,6 +483,7 @@ def read_installed(conn: psycopg.Connection[Any], schema: str, owner: str) -> In
         log_has_rows=bool(log_has_rows),
         default_partition_rows=int(default_rows),
         retention_classes=classes,
+        archive_classes=archive_classes,
         guard=guard,
         integrity=integrity,
     )

@@ -29,12 +29,30 @@ if TYPE_CHECKING:
     from .problems import Problem
     from .status import StatusResult
     from .verify import VerifyResult
+    from .witness import WitnessStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PROBLEMS, EXIT_INPUT, EXIT_SERVER = 1, 2, 3
 #: Numbers are checked against the columns they are compared with, never sent unchecked.
 BIGINT = click.IntRange(1, BIGINT_MAX)
+
+
+class _Period(click.ParamType):  # type: ignore[type-arg]
+    """A retention period ("1 year", "90 days"), as PostgreSQL prints it."""
+
+    name = "period"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from .config import parse_period
+
+        try:
+            return parse_period(str(value))
+        except ValueError:
+            self.fail(f'{value!r} is not a period: write a count and a unit, e.g. "1 year"')
+
+
+PERIOD = _Period()
 INTEGER = click.IntRange(1, INTEGER_MAX)
 
 
@@ -265,18 +283,24 @@ def apply(options: Options, baseline: bool, lock_timeout: str, output_format: st
 
 
 @cli.command()
+@click.option(
+    "--witness",
+    "witness_dsn",
+    help="Also show this witness's height, lag and subscription (see witness setup).",
+)
 @format_option
 @pass_options
-def status(options: Options, output_format: str) -> None:
+def status(options: Options, witness_dsn: str | None, output_format: str) -> None:
     """Show what is audited, by which policy, trigger health and row counts. Exits 1 on problems.
 
     \b
     Example:
         pgaudit-kit status --format json
+        pgaudit-kit status --witness postgresql://auditor@witness.internal/audit_copy
     """
     from . import api
 
-    result = api.status(options.config, options.resolved_dsn())
+    result = api.status(options.config, options.resolved_dsn(), witness_dsn=witness_dsn)
     _emit(result, output_format, lambda: _status_text(result))
     if result.problems:
         click.get_current_context().exit(EXIT_PROBLEMS)
@@ -440,12 +464,39 @@ def _status_text(result: StatusResult) -> str:
                 f"last maintenance: {run.finished_at:%Y-%m-%d %H:%M:%S%z} "
                 f"({'ok' if run.ok else 'with errors'})"
             )
+        if kept.archive_classes:
+            lines.append(
+                "archived classes: "
+                + ", ".join(f"{n} kept {p}" for n, p in sorted(kept.archive_classes.items()))
+            )
+        if kept.archives is not None and (kept.archives.archives or kept.archive_classes):
+            a = kept.archives
+            lines.append(
+                f"archives: {a.archives} recorded, up to block {a.last_block or 0}; "
+                f"{a.blocks_behind} sealed block(s) not archived"
+                + (
+                    f", the oldest sealed {a.oldest_unarchived:%Y-%m-%d %H:%M:%S%z}"
+                    if a.oldest_unarchived
+                    else ""
+                )
+            )
+    if result.witness is not None:
+        lines.append(_witness_line(result.witness))
     current = [k.key_id for k in result.keys if k.retired_at is None and k.shredded_at is None]
     lines.append(f"keys: {len(result.keys)} (current {current[0] if current else 'none'})")
     if result.other_rows:
         lines.append(f"other events (DDL, CONFIG, KEY...): {result.other_rows}")
     lines += [f"problem: {p}" for p in result.problems]
     return "\n".join(lines)
+
+
+def _witness_line(w: WitnessStatus) -> str:
+    state = "running" if w.subscription_running else "NOT RUNNING"
+    return (
+        f"witness {w.witness}: {w.witness_height} of {w.primary_height} block(s), "
+        f"{w.blocks_behind} behind ({w.seconds_behind:.0f} s); subscription {state}"
+        + (f", {w.subscription_errors} error(s)" if w.subscription_errors else "")
+    )
 
 
 @cli.group()
@@ -527,34 +578,46 @@ def lookup(options: Options, target: str, output_format: str) -> None:
     _emit(result, output_format, text)
 
 
-@cli.command()
-@click.option(
+_signing_key_option = click.option(
     "--signing-key",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Private key from keygen (the manifests' signer).",
 )
-@click.option(
+_archive_out_option = click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Archive folder: each run adds a segment and its manifest.",
 )
+
+
+@cli.group(invoke_without_command=True)
+@_signing_key_option
+@_archive_out_option
 @format_option
 @pass_options
-def archive(options: Options, signing_key: Path, out_dir: Path, output_format: str) -> None:
+def archive(
+    options: Options, signing_key: Path | None, out_dir: Path | None, output_format: str
+) -> None:
     """Write the sealed blocks not archived yet as JSON Lines and a signed manifest.
 
     For WORM storage (object lock) or a SIEM: one row per line, values as stored (PII only as
-    HMAC tokens or masks). Only blocks that verify are written; exits 1, writing nothing, when
-    one does not. Check the folder offline with verify --archive.
+    HMAC tokens or masks). Only blocks that verify are written, and what was written is read
+    back and recorded in the database (purge of a tiered retention class waits for it); exits 1,
+    recording nothing, when a block does not verify. Check the folder offline with
+    verify --archive; remove what is past its retention with archive prune.
 
     \b
     Example:
         pgaudit-kit archive --signing-key keys/pgaudit-kit-signing.key --out archive/
         aws s3 sync archive/ s3://audit-worm/shop/   # a bucket with object lock
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
+    if signing_key is None or out_dir is None:
+        raise click.UsageError(
+            "archive needs --signing-key and --out (or a subcommand: archive prune)"
+        )
     from . import api
 
     result = api.archive(
@@ -563,7 +626,7 @@ def archive(options: Options, signing_key: Path, out_dir: Path, output_format: s
 
     def text() -> str:
         if result.problems:
-            return "NOT ARCHIVED: the trail does not verify\n" + _problem_lines(result.problems)
+            return "NOT ARCHIVED: the archive does not verify\n" + _problem_lines(result.problems)
         if result.blocks is None:
             return f"nothing to archive: {out_dir} holds every sealed block"
         first, last = result.blocks
@@ -573,12 +636,70 @@ def archive(options: Options, signing_key: Path, out_dir: Path, output_format: s
                 "headers only (rows purged before they were archived): blocks "
                 + ", ".join(map(str, result.headers_only))
             )
-        lines.append(f"signed {result.manifest}")
+        lines.append(f"signed {result.manifest}; recorded as archive {result.archive_id}")
         return "\n".join(lines)
 
     _emit(result, output_format, text)
     if not result.ok:
         click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@archive.command("prune")
+@click.option(
+    "--signing-key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Private key from keygen: it signs the prune record.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The archive folder to prune.",
+)
+@click.option(
+    "--older-than",
+    type=PERIOD,
+    help='Also keep every segment younger than this ("1 year"); each class\'s keep always holds.',
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be removed and why; remove nothing.")
+@format_option
+@pass_options
+def archive_prune(
+    options: Options,
+    signing_key: Path,
+    out_dir: Path,
+    older_than: str | None,
+    dry_run: bool,
+    output_format: str,
+) -> None:
+    """Remove archive segments past their retention, after a signed record of what goes.
+
+    A segment goes when every block in it is past its classes' keep (the archive period of a
+    tiered class, { hot, keep }) and --older-than, and no active legal hold covers it. Manifests
+    stay, so verify --archive still checks the chain across what was pruned and lists it.
+
+    \b
+    Example:
+        pgaudit-kit archive prune --signing-key keys/pgaudit-kit-signing.key --out archive/
+    """
+    from . import api
+
+    result = api.archive_prune(
+        options.config, options.resolved_dsn(), signing_key=signing_key, out_dir=out_dir,
+        older_than=older_than, dry_run=dry_run,
+    )  # fmt: skip
+
+    def text() -> str:
+        verb = "would remove" if dry_run else "removed"
+        lines = [f"{verb} {s.name} (blocks {s.first_block}-{s.last_block})" for s in result.removed]
+        lines += [f"kept {k.name}: {k.reason}" for k in result.kept]
+        if result.record is not None:
+            lines.append(f"signed {result.record}")
+        return "\n".join(lines) or f"nothing to prune: {out_dir} holds no segment"
+
+    _emit(result, output_format, text)
 
 
 @cli.command()
@@ -681,6 +802,11 @@ def seal(options: Options, max_rows: int, output_format: str) -> None:
 )
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
 @digest_options
+@click.option(
+    "--witness",
+    "witness_dsn",
+    help="Also show this witness's height and lag, and whether its blocks agree.",
+)
 @format_option
 @pass_options
 def report(
@@ -690,6 +816,7 @@ def report(
     end: datetime | None,
     digests_dir: Path | None,
     pubkey: Path | None,
+    witness_dsn: str | None,
     output_format: str,
 ) -> None:
     """Write an evidence report an auditor can file: report.html and report.json.
@@ -711,6 +838,7 @@ def report(
         start=start.date() if start else None,
         end=end.date() if end else None,
         digests_dir=digests_dir,
+        witness_dsn=witness_dsn,
         pubkey=pubkey,
     )
     _emit(
@@ -824,6 +952,17 @@ def _verify_archive(
             f"({len(p.get('blocks') or [])} block(s))"
             for p in result.purges
         ]
+        lines += [
+            f"pruned from the archive on {p['pruned_at']} (older than {p['older_than']}): "
+            + ", ".join(
+                f"{s['name']} (blocks {s['blocks'][0]}-{s['blocks'][1]})" for s in p["segments"]
+            )
+            for p in result.prunes
+        ]
+        if result.pruned_blocks:
+            lines.append(
+                f"{result.pruned_blocks} block(s) pruned: their signed manifests still link them"
+            )
         return "\n".join(lines + ([_problem_lines(result.problems)] if result.problems else []))
 
     _emit(result, output_format, text)
@@ -849,13 +988,7 @@ def _verify_text(result: VerifyResult) -> str:
     if result.digests_checked:
         lines.append(f"checked against {result.digests_checked} signed digest(s)")
     if result.witness is not None:
-        w = result.witness
-        state = "running" if w.subscription_running else "NOT RUNNING"
-        lines.append(
-            f"witness {w.witness}: {w.witness_height} of {w.primary_height} block(s), "
-            f"{w.blocks_behind} behind ({w.seconds_behind:.0f} s); subscription {state}"
-            + (f", {w.subscription_errors} error(s)" if w.subscription_errors else "")
-        )
+        lines.append(_witness_line(result.witness))
     for claim in result.purges:
         lines.append(
             f"purged: {claim.partition} ({claim.range_from} to {claim.range_to}) on "

@@ -18,7 +18,7 @@ Shape::
     exempt = ["public.alembic_version"]  # ... except these
 
     [retention]                       # class = how long its rows are kept (PostgreSQL interval)
-    pci = "1 year"
+    pci = { hot = "3 months", keep = "1 year" }  # 3 months in the database, 1 year archived
     hipaa = "6 years"
     default = "2 years"               # rows of tables without a class, and trail events
 
@@ -109,6 +109,10 @@ class Config:
     partition_interval: str = "month"
     premake: int = 3
     retention: Mapping[str, str] = field(default_factory=dict)
+    #: Tiered classes: how long their rows are kept in the archive (``keep``), while
+    #: ``retention`` holds how long they stay in the database (``hot``). purge drops such a
+    #: class's partition only once its blocks are archived.
+    archive_retention: Mapping[str, str] = field(default_factory=dict)
     tables: tuple[TableConfig, ...] = ()
     #: ``schema.table`` globs (fnmatch, case-sensitive, unquoted names) that check requires audited.
     require: tuple[str, ...] = ()
@@ -281,7 +285,7 @@ class _Parser:
             )
         require = self._patterns(audit, "require")
         exempt = self._patterns(audit, "exempt")
-        retention = self._retention(data.get("retention", {}))
+        retention, archive_retention = self._retention(data.get("retention", {}))
         tables_data = data.get("tables", {})
         if not isinstance(tables_data, dict):
             raise self.fail("[tables] must be a table of tables", self.lines.key((), "tables"))
@@ -307,18 +311,21 @@ class _Parser:
             partition_interval=interval,
             premake=premake,
             retention=retention,
+            archive_retention=archive_retention,
             tables=tables,
             require=require,
             exempt=exempt,
             lines={key: self.lines.key(("audit",), key) for key in _AUDIT_KEYS},
         )
 
-    def _retention(self, section: Any) -> dict[str, str]:
+    def _retention(self, section: Any) -> tuple[dict[str, str], dict[str, str]]:
+        """Each class's database period, and the archive period of tiered classes."""
         if not isinstance(section, dict):
             raise self.fail(
                 '[retention] must be a table of class = "interval"', self.lines.key((), "retention")
             )
         classes: dict[str, str] = {}
+        archived: dict[str, str] = {}
         for name, period in section.items():
             line = self.lines.key(("retention",), name)
             if not _CLASS_NAME.match(name):
@@ -327,14 +334,42 @@ class _Parser:
                     line,
                     "use lower-case letters, digits, - and _ (e.g. pci, hipaa, default)",
                 )
-            if not isinstance(period, str) or not _INTERVAL.match(period):
-                raise self.fail(
-                    f"retention period {period!r} of class {name!r} is not understood",
-                    line,
-                    'write a count and a unit, e.g. "1 year", "6 years", "90 days"',
-                )
-            classes[name] = postgres_interval(period)
-        return classes
+            if isinstance(period, dict):
+                classes[name], archived[name] = self._tiered(name, period, line)
+                continue
+            classes[name] = self._period(name, period, line)
+        return classes, archived
+
+    def _tiered(self, name: str, tiers: dict[str, Any], line: int | None) -> tuple[str, str]:
+        """``{ hot = "3 months", keep = "1 year" }``: hot in the database, keep in all."""
+        unknown = sorted(set(tiers) - {"hot", "keep"})
+        if unknown or not {"hot", "keep"} <= set(tiers):
+            raise self.fail(
+                f"retention class {name!r} must give hot and keep"
+                + (f" (unknown key {unknown[0]!r})" if unknown else ""),
+                line,
+                f'e.g. {name} = {{ hot = "3 months", keep = "1 year" }}: rows stay 3 months in '
+                "the database and 1 year in the archive",
+            )
+        hot = self._period(name, tiers["hot"], line)
+        keep = self._period(name, tiers["keep"], line)
+        if _approximate_days(keep) < _approximate_days(hot):
+            raise self.fail(
+                f"retention class {name!r} keeps its archive ({keep}) for less than its rows "
+                f"stay in the database ({hot})",
+                line,
+                "keep counts from the row's time, as hot does: make keep at least hot",
+            )
+        return hot, keep
+
+    def _period(self, name: str, period: Any, line: int | None) -> str:
+        if not isinstance(period, str) or not _INTERVAL.match(period):
+            raise self.fail(
+                f"retention period {period!r} of class {name!r} is not understood",
+                line,
+                'write a count and a unit, e.g. "1 year", "6 years", "90 days"',
+            )
+        return postgres_interval(period)
 
     def _patterns(self, section: dict[str, Any], key: str) -> tuple[str, ...]:
         value = section.get(key, [])
@@ -522,6 +557,16 @@ class _LineIndex:
         return None
 
 
+def parse_period(text: str) -> str:
+    """A period given on the command line ("1 year", "90 days"), as PostgreSQL prints it.
+
+    :raises ValueError: for anything else.
+    """
+    if not _INTERVAL.match(text):
+        raise ValueError(f"{text!r} is not a period")
+    return postgres_interval(text.strip())
+
+
 def postgres_interval(period: str) -> str:
     """A validated retention period as PostgreSQL prints it (``"12 months"`` -> ``"1 year"``,
     ``"2 weeks"`` -> ``"14 days"``), so config and database compare equal when they agree."""
@@ -534,6 +579,14 @@ def postgres_interval(period: str) -> str:
         if amount:
             parts.append(f"{amount} {name}{'s' if amount != 1 else ''}")
     return " ".join(parts)
+
+
+def _approximate_days(interval: str) -> int:
+    """A period as PostgreSQL compares intervals: a month is 30 days, a year 360."""
+    amounts = dict.fromkeys(("year", "mon", "day"), 0)
+    for count, unit in re.findall(r"([0-9]+) (year|mon|day)s?", interval):
+        amounts[unit] = int(count)
+    return amounts["year"] * 360 + amounts["mon"] * 30 + amounts["day"]
 
 
 def config_period(interval: str) -> str:
@@ -598,7 +651,12 @@ def dumps(config: Config) -> str:
         tables[str(table.name)] = section
     document: dict[str, Any] = {"audit": audit}
     if config.retention:
-        document["retention"] = {c: config_period(p) for c, p in config.retention.items()}
+        document["retention"] = {
+            c: {"hot": config_period(p), "keep": config_period(config.archive_retention[c])}
+            if c in config.archive_retention
+            else config_period(p)
+            for c, p in config.retention.items()
+        }
     if tables:
         document["tables"] = tables
     return tomli_w.dumps(document)

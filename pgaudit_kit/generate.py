@@ -913,13 +913,22 @@ def plan(
                 (sql.SQL("select {}.rotate_key();").format(schema),),
             )
         )
-    if config.retention != installed.retention_classes:
+    if (config.retention, config.archive_retention) != (
+        installed.retention_classes,
+        installed.archive_classes,
+    ):
         names = sorted(config.retention)
+        archived = config.archive_retention
         steps.append(
             Step(
                 "set retention classes: "
                 + (
-                    ", ".join(f"{n} {config.retention[n]}" for n in names) or "none (keep for ever)"
+                    ", ".join(
+                        f"{n} {config.retention[n]}"
+                        + (f" (archived {archived[n]})" if n in archived else "")
+                        for n in names
+                    )
+                    or "none (keep for ever)"
                 ),
                 (
                     sqlfiles.render(
@@ -927,10 +936,17 @@ def plan(
                         schema=schema,
                         names=sql.Literal(names),
                         periods=sql.Literal([config.retention[n] for n in names]),
+                        archive_periods=sql.Literal([archived.get(n) for n in names]),
                     ),
                     # the retention in force, for verify to judge each purge by (trail.py)
                     config_event(
-                        config, None, {"action": "retention", "classes": dict(config.retention)}
+                        config,
+                        None,
+                        {
+                            "action": "retention",
+                            "classes": dict(config.retention),
+                            **({"archive": dict(archived)} if archived else {}),
+                        },
                     ),
                 ),
             )

@@ -21,7 +21,7 @@ import psycopg
 from mako.template import Template
 from psycopg import sql
 
-from . import catalog, check, digest, sqlfiles, status, verify
+from . import catalog, check, digest, sqlfiles, status, verify, witness
 from .config import Config
 from .errors import InputError
 from .results import Result, as_json, json_name, to_json_text
@@ -58,6 +58,12 @@ def verdict(document: dict[str, Any]) -> tuple[bool, str]:
     if not verify["ok"]:
         return False, (
             f"TAMPERING DETECTED: {len(verify['problems'])} problem(s) in the audit chain"
+        )
+    witness = document.get("witness")
+    if witness and witness["problems"]:
+        return False, (
+            f"TAMPERING DETECTED: the witness disagrees with the primary on "
+            f"{len(witness['problems'])} block(s)"
         )
     if findings:
         return False, f"CHAIN INTACT, {len(findings)} coverage or immutability finding(s)"
@@ -165,6 +171,7 @@ def write(
     days: tuple[date, date],
     digests: list[digest.Digest],
     where: str,
+    witness_dsn: str | None = None,
 ) -> ReportResult:
     """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``: the verify
     result, coverage, immutability, retention, keys and activity of ``days``. Reads counts,
@@ -193,6 +200,7 @@ def write(
         ):
             activity[f"by_{dimension}"].append({"label": label, "count": int(count)})
         holds = [h for h in status.read_holds(conn, schema) if h.released_at is None]
+        seen = witness.lag(conn, config.schema, witness_dsn) if witness_dsn else None
     retention_of = {str(t.name): t.retention or "default" for t in config.tables}
     findings = [as_json(f) for f in checked.findings]
     document: dict[str, Any] = {
@@ -229,8 +237,13 @@ def write(
             "partition_interval": state.retention.partition_interval if state.retention else None,
             "partitions": state.retention.partitions if state.retention else 0,
             "classes": state.retention.classes if state.retention else {},
+            "archive_classes": state.retention.archive_classes if state.retention else {},
+            "archives": as_json(state.retention.archives) if state.retention else None,
             "holds": as_json(holds),
         },
+        "witness": (
+            {**as_json(seen), "problems": as_json(seen.problems)} if seen is not None else None
+        ),
         "keys": as_json(state.keys),
         "activity": {**activity, "total": sum(r["count"] for r in activity["by_op"])},
     }

@@ -42,6 +42,7 @@ from .identifiers import quote
 if TYPE_CHECKING:
     from .app_revision import RevisionResult
     from .archive import ArchiveResult
+    from .archive_prune import PruneResult
     from .check import CheckResult
     from .digest import DigestResult
     from .install import ApplyResult, PlanResult, UninstallResult
@@ -315,14 +316,24 @@ class Audit:
     # --- status, check, report ------------------------------------------------------------------
 
     @_translated
-    def status(self) -> StatusResult:
-        """What is installed, its health, and its problems (the CLI exits 1 when there are any)."""
-        from . import status
+    def status(self, *, witness_dsn: str | None = None) -> StatusResult:
+        """What is installed, its health, and its problems (the CLI exits 1 when there are any),
+        with the witness's height and lag when ``witness_dsn`` names one."""
+        from . import status, verify, witness
 
         if not self.start("status", needs_install=False):
             return status.not_installed(self.config)
         with self.transaction() as conn:
-            return status.read_status(conn, self.config, self.installed())
+            result = status.read_status(conn, self.config, self.installed())
+        if witness_dsn is None:
+            return result
+        with verify.snapshot(self.conn) as conn:
+            seen = witness.lag(conn, self.config.schema, witness_dsn)
+        return replace(
+            result,
+            witness=seen,
+            problems=result.problems + tuple(f"{p.kind}: {p.detail}" for p in seen.problems),
+        )
 
     @_translated
     def check(self) -> CheckResult:
@@ -342,17 +353,20 @@ class Audit:
         end: date | None = None,
         digests_dir: Path | None = None,
         pubkey: Path | None = None,
+        witness_dsn: str | None = None,
     ) -> ReportResult:
         """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``, from one
-        snapshot of the trail (default period: the last 30 days)."""
+        snapshot of the trail (default period: the last 30 days), with the witness's height and
+        lag when ``witness_dsn`` names one."""
         from . import digest, report
 
         days = report.period(start, end)
         loaded = digest.load_for_verify(digests_dir, pubkey)
         self.start("report")
         return report.write(
-            self.conn, self.config, out_dir, days=days, digests=loaded, where=self.where
-        )
+            self.conn, self.config, out_dir, days=days, digests=loaded, where=self.where,
+            witness_dsn=witness_dsn,
+        )  # fmt: skip
 
     # --- tamper evidence --------------------------------------------------------------------
 
@@ -433,7 +447,26 @@ class Audit:
 
         self.start("archive")
         with verify.snapshot(self.conn) as conn:
-            return archive.write_archive(conn, self.config.schema, signing_key, out_dir)
+            result = archive.write_archive(conn, self.config.schema, signing_key, out_dir)
+        if result.written is None or result.problems:
+            return result
+        with self.transaction() as conn:
+            archive_id = archive.record_archive(conn, self.config.schema, result.written)
+        return replace(result, archive_id=archive_id)
+
+    @_translated
+    def archive_prune(
+        self, *, signing_key: Path, out_dir: Path, older_than: str | None, dry_run: bool
+    ) -> PruneResult:
+        """Remove the segments of ``out_dir`` past their retention (the config's classes, the
+        database's legal holds), after a signed record of them."""
+        from . import archive_prune
+
+        self.start("archive prune")
+        with self.transaction() as conn:
+            return archive_prune.prune_archive(
+                conn, self.config, signing_key, out_dir, older_than=older_than, dry_run=dry_run
+            )
 
     @_translated
     def prove(

@@ -20,6 +20,7 @@ from .config import Config
 from .identifiers import quote
 from .results import Result, rows_as
 from .trail import Hold
+from .witness import WitnessStatus
 
 #: Operations that record a change of business data (the rest record configuration, DDL, keys...).
 DATA_OPS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "SNAPSHOT")
@@ -88,8 +89,21 @@ class MaintenanceRun:
 
 
 @dataclass(frozen=True)
+class ArchiveState:
+    """The archives the database recorded, and the sealed blocks none holds yet."""
+
+    archives: int
+    last_block: int | None
+    last_recorded: datetime | None
+    blocks_behind: int
+    #: When the oldest block no archive holds was sealed.
+    oldest_unarchived: datetime | None
+
+
+@dataclass(frozen=True)
 class RetentionStatus:
-    """Partitions, rows waiting in the default partition, classes, holds, last maintenance."""
+    """Partitions, rows waiting in the default partition, classes, holds, last maintenance,
+    and archives."""
 
     partition_interval: str
     partitions: int
@@ -99,6 +113,9 @@ class RetentionStatus:
     classes: dict[str, str]
     active_holds: int
     last_maintenance: MaintenanceRun | None
+    #: Tiered classes: how long archives keep their rows (revision 0008 on).
+    archive_classes: dict[str, str] = field(default_factory=dict)
+    archives: ArchiveState | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,8 @@ class StatusResult(Result):
     other_rows: int = 0
     seal: SealLag | None = None
     retention: RetentionStatus | None = None
+    #: The witness (``status --witness``): its height, lag and subscription.
+    witness: WitnessStatus | None = None
     problems: tuple[str, ...] = field(default=())
 
 
@@ -256,6 +275,12 @@ def retention_status(
             conn.execute(sqlfiles.render("queries/last_maintenance.sql", schema=schema)),
         )
         last = runs[0] if runs else None
+    archives = None
+    if toolkit_schema.revision_at_least(installed.revision, "0008"):
+        (archives,) = rows_as(
+            ArchiveState,
+            conn.execute(sqlfiles.render("queries/status_archives.sql", schema=schema)),
+        )
     return RetentionStatus(
         partition_interval=installed.partition_interval,
         partitions=len(ranges),
@@ -265,6 +290,8 @@ def retention_status(
         classes=dict(installed.retention_classes),
         active_holds=active,
         last_maintenance=last,
+        archive_classes=dict(installed.archive_classes),
+        archives=archives,
     )
 
 

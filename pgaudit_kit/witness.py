@@ -177,26 +177,51 @@ def compare(
     status = WitnessStatus(db.describe(witness_dsn))
     primary_headers = verify.read_headers(primary, schema)
     with db.connect(witness_dsn, autocommit=True) as witness, verify.snapshot(witness):
-        if not _one(witness, "select to_regclass(%s) is not null", [f"{quote(schema)}.blocks"])[0]:
-            raise NotInstalled(
-                f"the witness holds no trail in schema {quote(schema)}",
-                where=status.witness,
-                hint="run pgaudit-kit witness setup first",
-            )
-        head = digest.chain_head(primary, schema)
-        state = witness.execute(
-            sqlfiles.render("witness/subscription_state.sql"),
-            {"name": replication_name(head.chain_id)},
-        ).fetchone()
-        if state is not None:
-            status.subscription_enabled, status.subscription_running = state[0], state[1]
-            status.subscription_errors = int(state[2])
-        witness_headers = verify.read_headers(witness, schema)
+        witness_headers = _read_witness(primary, witness, schema, status)
         status.problems += _verify_witness_copy(witness, schema, witness_headers, status)
         status.problems += _compare_blocks(primary_headers, witness_headers, status)
         status.problems += _lost_rows(primary, witness, schema, result.purges)
     result.problems += status.problems
     return status
+
+
+def lag(primary: psycopg.Connection[Any], schema: str, witness_dsn: str) -> WitnessStatus:
+    """The witness's height, lag and subscription, and whether the block headers of the two
+    agree: what ``status`` and ``report`` show. Reads headers only; ``verify --witness`` checks
+    every row as well."""
+    status = WitnessStatus(db.describe(witness_dsn))
+    primary_headers = verify.read_headers(primary, schema)
+    with db.connect(witness_dsn, autocommit=True) as witness, verify.snapshot(witness):
+        witness_headers = _read_witness(primary, witness, schema, status)
+        status.problems += _compare_blocks(primary_headers, witness_headers, status)
+    return status
+
+
+def _read_witness(
+    primary: psycopg.Connection[Any],
+    witness: psycopg.Connection[Any],
+    schema: str,
+    status: WitnessStatus,
+) -> list[BlockHeader]:
+    """The witness's block headers, and its subscription's state into ``status``.
+
+    :raises NotInstalled: when the witness holds no trail in ``schema``.
+    """
+    if not _one(witness, "select to_regclass(%s) is not null", [f"{quote(schema)}.blocks"])[0]:
+        raise NotInstalled(
+            f"the witness holds no trail in schema {quote(schema)}",
+            where=status.witness,
+            hint="run pgaudit-kit witness setup first",
+        )
+    head = digest.chain_head(primary, schema)
+    state = witness.execute(
+        sqlfiles.render("witness/subscription_state.sql"),
+        {"name": replication_name(head.chain_id)},
+    ).fetchone()
+    if state is not None:
+        status.subscription_enabled, status.subscription_running = state[0], state[1]
+        status.subscription_errors = int(state[2])
+    return verify.read_headers(witness, schema)
 
 
 def _verify_witness_copy(

@@ -148,9 +148,9 @@ ${findings_list(d["immutability"]["findings"])}
 <h2 id="retention">4. Retention, purges and legal holds</h2>
 % if d["retention"]["classes"]:
 <table>
-  <tr><th>class</th><th>kept for</th></tr>
+  <tr><th>class</th><th>kept in the database for</th><th>kept in archives for</th></tr>
 % for name, period in d["retention"]["classes"].items():
-  <tr><td>${name}</td><td>${period}</td></tr>
+  <tr><td>${name}</td><td>${period}</td><td>${d["retention"]["archive_classes"].get(name) or "–"}</td></tr>
 % endfor
 </table>
 % else:
@@ -168,6 +168,25 @@ ${findings_list(d["immutability"]["findings"])}
 </table>
 % else:
 <p class="muted">Nothing has been purged.</p>
+% endif
+<h3>Second copies</h3>
+<% a = d["retention"]["archives"] %>\
+% if a and a["archives"]:
+<p>Archives: ${a["archives"]} recorded, holding blocks up to ${a["last_block"]} (last on ${when(a["last_recorded"])});
+  ${a["blocks_behind"]} sealed block(s) not archived yet.</p>
+% else:
+<p class="muted">No archive has been recorded.</p>
+% endif
+% if d["witness"]:
+<% w = d["witness"] %>\
+<p>Witness ${w["witness"]}: ${w["witness_height"]} of ${w["primary_height"]} block(s), ${w["blocks_behind"]} behind
+  (${"%.0f" % w["seconds_behind"]} s); subscription ${"running" if w["subscription_running"] else "NOT RUNNING"}.
+% for problem in w["problems"]:
+  <br><strong>${problem["kind"]}</strong>: block ${problem["block"]}: ${problem["detail"]}
+% endfor
+</p>
+% else:
+<p class="muted">No witness was compared (report --witness DSN).</p>
 % endif
 <h3>Active legal holds</h3>
 % if d["retention"]["holds"]:

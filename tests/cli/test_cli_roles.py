@@ -43,6 +43,7 @@ MATRIX: dict[str, set[str]] = {
     "verify": READERS,
     "digest": READERS,
     "archive": READERS,
+    "archive prune": READERS,
     "prove": READERS,
     "hold list": READERS,
     "seal": {"admin", "superuser"},
@@ -71,6 +72,8 @@ def _cli_commands() -> set[str]:
     for name, command in cli.commands.items():
         if isinstance(command, click.Group):
             names.update(f"{name} {sub}" for sub in command.commands)
+            if command.invoke_without_command:  # a command of its own too (archive)
+                names.add(name)
         else:
             names.add(name)
     return names
@@ -91,6 +94,7 @@ class World:
     digests: Path
     row_id: int
     hold_id: int
+    archive: Path
 
 
 @pytest.fixture
@@ -114,6 +118,8 @@ def world(env: AuditEnv, tmp_path: Path) -> Iterator[World]:
     base = ["--dsn", env.dsn, "--config", str(env.config_path)]
     signing = ["--signing-key", str(keys / "pgaudit-kit-signing.key")]
     assert run(*base, "digest", *signing, "--out", str(digests)).exit_code == 0
+    archive = tmp_path / "archive"
+    assert run(*base, "archive", *signing, "--out", str(archive)).exit_code == 0
     (row_id,) = env.sql("select max(id) from audit.log_rows where op = 'INSERT'")[0]
     (hold_id,) = env.sql("select audit.hold_add('standing hold')")[0]
     dsn = {
@@ -123,7 +129,7 @@ def world(env: AuditEnv, tmp_path: Path) -> Iterator[World]:
         "admin": env.dsn_as(env.roles.other),
         "superuser": env.dsn,
     }
-    yield World(env, dsn, keys, digests, row_id, hold_id)
+    yield World(env, dsn, keys, digests, row_id, hold_id, archive)
     with psycopg.connect(env.dsn, autocommit=True) as conn:
         conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(investigator)))
         conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(investigator)))
@@ -167,6 +173,14 @@ def _arguments(world: World, command: str, tmp: Path) -> tuple[list[str], str | 
             str(world.keys / "pgaudit-kit-signing.key"),
             "--out",
             str(tmp / "archive"),
+        ],
+        "archive prune": [
+            "archive",
+            "prune",
+            "--signing-key",
+            str(world.keys / "pgaudit-kit-signing.key"),
+            "--out",
+            str(world.archive),
         ],
         "prove": ["prove", str(world.row_id), "--out", str(proof)],
         "hold list": ["hold", "list"],

@@ -168,6 +168,11 @@ def _verify(pair: Pair) -> VerifyResult:
     return api.verify(pair.primary.config_path, pair.primary.dsn, witness_dsn=pair.witness_dsn)
 
 
+def _chain_id(env: AuditEnv) -> str:
+    (chain_id,) = env.sql("select chain_id::text from audit.settings")[0]
+    return str(chain_id)
+
+
 def _kinds(pair: Pair) -> set[str]:
     return {p.kind for p in _verify(pair).problems}
 
@@ -187,6 +192,25 @@ def test_a_witness_follows_the_primary_and_an_auditor_compares_them(pair: Pair) 
     witness = json.loads(result.output)["witness"]
     assert witness["blocks_behind"] == 0 and witness["witness_height"] >= 2
     assert witness["subscription_running"] is True
+    # status shows the same height and lag, reading headers only
+    shown = run(
+        "--dsn", env.auditor_dsn, "--config", str(env.config_path),
+        "status", "--witness", pair.reader_dsn(), "--format", "json",
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.output + shown.stderr
+    status = json.loads(shown.output)["witness"]
+    assert (status["witness_height"], status["blocks_behind"]) == (witness["witness_height"], 0)
+    # the subscription stopped, the primary goes on: status says how far behind, and why
+    _witness_sql(pair, f"alter subscription {replication_name(_chain_id(env))} disable")
+    _write(env, 200, 5)
+    seal_all(env)
+    behind = run(
+        "--dsn", env.auditor_dsn, "--config", str(env.config_path),
+        "status", "--witness", pair.reader_dsn(),
+    )  # fmt: skip
+    assert "1 behind" in behind.output and "subscription NOT RUNNING" in behind.output
+    _witness_sql(pair, f"alter subscription {replication_name(_chain_id(env))} enable")
+    _caught_up(pair)
     # the witness's copy keeps what it received, whoever asks
     with pytest.raises(
         psycopg.errors.InsufficientPrivilege, match="witness keeps what it received"
@@ -235,6 +259,13 @@ def test_a_primary_rewritten_and_resealed_is_caught_with_no_digest(pair: Pair) -
     seal_all(env)
     assert api.verify(env.config_path, env.dsn).ok
     assert "witness_block_differs" in _kinds(pair)
+    # status and the evidence report say so too, from the headers alone
+    shown = api.status(env.config_path, env.auditor_dsn, witness_dsn=pair.witness_dsn)
+    assert any(p.startswith("witness_block_differs: ") for p in shown.problems)
+    report = api.report(
+        env.config_path, env.auditor_dsn, pair.primary.tmp / "report", witness_dsn=pair.witness_dsn
+    )
+    assert not report.ok and "the witness disagrees" in report.headline
     # and a cut tail: blocks the witness holds, gone from the primary
     env.sql("delete from audit.block_leaves; delete from audit.blocks")
     assert "witness_block_missing" in _kinds(pair)

@@ -129,6 +129,29 @@ def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
             '(the sections are [audit], [retention] and [tables."schema.table"])',
         ),
         (
+            '[retention]\npci = { hot = "1 year", keep = "3 months" }\n',
+            "pgaudit.toml:2: retention class 'pci' keeps its archive (3 mons) for less than its "
+            "rows stay in the database (1 year) (keep counts from the row's time, as hot does: "
+            "make keep at least hot)",
+        ),
+        (
+            '[retention]\n\npci = { hot = "3 months" }\n',
+            "pgaudit.toml:3: retention class 'pci' must give hot and keep (e.g. pci = "
+            '{ hot = "3 months", keep = "1 year" }: rows stay 3 months in the database and '
+            "1 year in the archive)",
+        ),
+        (
+            '[retention]\npci = { hot = "3 months", keep = "1 year", cold = "2 years" }\n',
+            "pgaudit.toml:2: retention class 'pci' must give hot and keep (unknown key 'cold') "
+            '(e.g. pci = { hot = "3 months", keep = "1 year" }: rows stay 3 months in the '
+            "database and 1 year in the archive)",
+        ),
+        (
+            '[retention]\npci = { hot = "soon", keep = "1 year" }\n',
+            "pgaudit.toml:2: retention period 'soon' of class 'pci' is not understood "
+            '(write a count and a unit, e.g. "1 year", "6 years", "90 days")',
+        ),
+        (
             "[audit\nschema = 1",
             "pgaudit.toml:1: not valid TOML: Expected ']' at the end of a table declaration "
             "(fix the syntax; see the example in the README)",
@@ -166,6 +189,17 @@ def test_require_exempt_and_not_pii() -> None:
     assert loaded.tables[0].not_pii == frozenset({"product_name"})
 
 
+def test_a_tiered_class_keeps_rows_hot_in_the_database_and_longer_in_archives() -> None:
+    loaded = config.loads(
+        '[retention]\npci = { hot = "90 days", keep = "12 months" }\nx = "1 year"\n'
+    )
+    assert loaded.retention == {"pci": "90 days", "x": "1 year"}
+    assert loaded.archive_retention == {"pci": "1 year"}
+    assert config.parse_period(" 2 weeks ") == "14 days"
+    with pytest.raises(ValueError, match="is not a period"):
+        config.parse_period("forever")
+
+
 def test_dumps_writes_what_loads_reads_back() -> None:
     text = """
 [audit]
@@ -181,6 +215,7 @@ premake = 5
 
 [retention]
 pci = "1 year"
+cards = { hot = "3 months", keep = "1 year" }
 default = "2 years"
 half = "6 months"
 long = "18 months"
@@ -201,7 +236,7 @@ truncate = "rows"
     again = config.loads(written)
     fields = ("schema", "owner_role", "app_roles", "admin_roles", "default_policy",
               "skip_unchanged_updates", "update_images", "partition_interval", "premake",
-              "retention")  # fmt: skip
+              "retention", "archive_retention")  # fmt: skip
     assert [getattr(again, f) for f in fields] == [getattr(loaded, f) for f in fields]
     shape = [
         (t.name, dict(t.columns), t.key, t.retention, t.not_pii, t.truncate) for t in loaded.tables

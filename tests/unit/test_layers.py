@@ -25,6 +25,7 @@ LAYER = {
     "verify": 3,
     "digest": 3,
     "archive": 3,
+    "archive_prune": 3,
     "witness": 3,
     "proof": 3,
     "report": 3,

@@ -47,7 +47,7 @@ begin
         begin
             select json_agg(p) into v_purged
             from {schema}.purge(false) as p
-            where p.action in ('dropped', 'busy', 'held', 'unsealed');
+            where p.action in ('dropped', 'busy', 'held', 'unsealed', 'unarchived');
         exception when others then
             v_errors := v_errors || jsonb_build_object('purge', sqlerrm);
         end;

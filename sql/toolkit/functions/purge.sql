@@ -4,10 +4,12 @@
 --     (events of no table follow the class default; a class with no period keeps rows for ever);
 --   * every row in it is sealed, so its blocks are complete;
 --   * no active legal hold overlaps it (same table or all tables, overlapping time range);
---   * no block reaches outside it.
+--   * no block reaches outside it;
+--   * for a tiered class (archive_keep set, revision 0008), an archive recorded by
+--     archive_record holds every one of its blocks: its rows then live on in the archive.
 -- Dropping keeps the block headers (the chain still verifies) and removes their stored leaves;
--- a PURGE event names the partition, range, rows, classes and blocks, and the retention it ran
--- under (every class's period and table's class, so verify can judge later purges after the
+-- a PURGE event names the partition, range, rows, classes, blocks and archives, and the retention
+-- it ran under (every class's period and table's class, so verify can judge later purges after the
 -- CONFIG events that set them are purged too), and is sealed into the chain by the next seal, so
 -- verify can tell purged blocks from deleted rows. A REDACT event of the partition whose row
 -- lives on elsewhere is recorded again, so that row's redaction stays checkable. A partition whose
@@ -34,6 +36,9 @@ declare
     v_holds integer[];
     v_blocks bigint[];
     v_spanning bigint;
+    v_tiered text;
+    v_unarchived bigint;
+    v_archives integer[];
 begin
     select coalesce(max(b.txid_hi), 0) into v_horizon from {schema}.blocks as b;
     for v_part in
@@ -122,6 +127,25 @@ begin
         select coalesce(array_agg(b.block_no order by b.block_no), '{{}}') into v_blocks
         from {schema}.blocks as b
         where b.bucket_start >= v_part.range_from and b.bucket_end <= v_part.range_to;
+        select string_agg(r.name, ', ' order by r.name) into v_tiered
+        from {schema}.retention_classes as r
+        where r.name = any(v_classes) and r.archive_keep is not null;
+        select array_agg(a.archive_id order by a.archive_id) into v_archives
+        from {schema}.archives as a
+        where a.first_block <= any(v_blocks) and a.last_block >= any(v_blocks);
+        if v_tiered is not null then
+            select min(u.block_no) into v_unarchived
+            from unnest(v_blocks) as u(block_no)
+            where not exists (select 1 from {schema}.archives as a
+                              where u.block_no between a.first_block and a.last_block);
+            if v_unarchived is not null then
+                action := 'unarchived';
+                detail := format('block %s is not archived yet, and class %s keeps its rows in '
+                                 'archives: run pgaudit-kit archive first', v_unarchived, v_tiered);
+                return next;
+                continue;
+            end if;
+        end if;
         if p_dry_run then
             action := 'would drop';
             detail := format('%s block(s)', cardinality(v_blocks));
@@ -152,7 +176,7 @@ begin
             perform {schema}.record_event('PURGE', null, json_build_object(
                 'partition', partition, 'from', v_part.range_from, 'to', v_part.range_to,
                 'rows', row_count, 'tables', v_tables, 'classes', v_classes, 'keep', v_keep,
-                'blocks', v_blocks,
+                'blocks', v_blocks, 'archives', coalesce(v_archives, '{{}}'),
                 'retention', (select coalesce(json_object_agg(r.name, r.keep::text), '{{}}')
                               from {schema}.retention_classes as r),
                 'table_classes', (select coalesce(json_object_agg(a.table_name,

@@ -42,6 +42,9 @@ create schema "audit" authorization "audit_owner";
 -- toolkit schema revision 0007: truncate chosen per table
 -- (frozen SQL: migrations/versions)
 
+-- toolkit schema revision 0008: tiered retention and archive records
+-- (frozen SQL: migrations/versions)
+
 -- create the monthly log partitions missing for this month and 3 ahead
 select "audit".premake_partitions(3);
 
@@ -73,10 +76,13 @@ select "audit".rotate_key();
 
 -- set retention classes: default 2 years, pci 1 year
 -- The retention classes of pgaudit.toml ([retention]), exactly: classes no longer listed go.
+-- archive_keep is set for tiered classes (hot and keep) and null for the others.
 delete from "audit".retention_classes where name <> all('{default,pci}'::text[]);
-insert into "audit".retention_classes (name, keep)
-select u.name, u.keep from unnest('{default,pci}'::text[], '{"2 years","1 year"}'::interval[]) as u(name, keep)
-on conflict (name) do update set keep = excluded.keep;
+insert into "audit".retention_classes (name, keep, archive_keep)
+select u.name, u.keep, u.archive_keep
+from unnest('{default,pci}'::text[], '{"2 years","1 year"}'::interval[], '{NULL,NULL}'::interval[])
+    as u(name, keep, archive_keep)
+on conflict (name) do update set keep = excluded.keep, archive_keep = excluded.archive_keep;
 -- A CONFIG event: auditing of a table started, changed or stopped, with the policies in force,
 -- or (no table) the retention classes set; stored as jsonb prints them, whatever the layout of
 -- the literal here.
@@ -108,13 +114,15 @@ grant select on
     "audit"."maintenance_runs",
     "audit"."redactions",
     "audit"."schema_version",
-    "audit"."settings"
+    "audit"."settings",
+    "audit"."archives"
     to "shop_auditor";
 grant execute on function
     "audit"."trigger_health"(),
     "audit"."partitions"(),
     "audit"."integrity"(),
-    "audit"."missing_partitions"("int4")
+    "audit"."missing_partitions"("int4"),
+    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text")
     to "shop_auditor";
 grant usage on schema "audit" to "shop_dba";
 grant select on
@@ -129,13 +137,15 @@ grant select on
     "audit"."maintenance_runs",
     "audit"."redactions",
     "audit"."schema_version",
-    "audit"."settings"
+    "audit"."settings",
+    "audit"."archives"
     to "shop_dba";
 grant execute on function
     "audit"."trigger_health"(),
     "audit"."partitions"(),
     "audit"."integrity"(),
     "audit"."missing_partitions"("int4"),
+    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
     "audit"."seal"("int8"),
     "audit"."maintain"("int4", "bool"),
     "audit"."purge"("bool"),
@@ -159,13 +169,15 @@ grant select on
     "audit"."maintenance_runs",
     "audit"."redactions",
     "audit"."schema_version",
-    "audit"."settings"
+    "audit"."settings",
+    "audit"."archives"
     to "shop_dpo";
 grant execute on function
     "audit"."trigger_health"(),
     "audit"."partitions"(),
     "audit"."integrity"(),
     "audit"."missing_partitions"("int4"),
+    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
     "audit"."lookup"("text", "text", "text")
     to "shop_dpo";
 -- Partitions created later by the table owner grant TRIGGER to the audit owner, so the guard can

@@ -1,0 +1,22 @@
+"""tiered retention and archive records
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+from typing import Any
+
+from pgaudit_kit.toolkit_schema import run_frozen
+
+revision = "0008"
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade(**kw: Any) -> None:
+    run_frozen("0008_tiered_retention_and_archive_records.sql", values=kw["values"])
+
+
+def downgrade(**kw: Any) -> None:
+    raise NotImplementedError("the toolkit schema is removed with pgaudit-kit uninstall")
