@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "apply": INSTALLER,
     "uninstall": INSTALLER,
     "witness setup": INSTALLER,
+    "witness maintain": READERS,
     "alembic-revision": READERS,
     "status": READERS,
     "check": READERS,

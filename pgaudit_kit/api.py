@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .sealing import SealResult
     from .status import StatusResult
     from .verify import Progress, VerifyResult
-    from .witness import WitnessSetupResult
+    from .witness import WitnessMaintainResult, WitnessSetupResult
 
 ConfigPath = Path | None
 
@@ -179,6 +179,12 @@ def witness_setup(
     """``witness setup``: make ``witness_dsn`` a live, insert-only copy of the trail."""
     with Audit(config, dsn) as audit:
         return audit.witness_setup(witness_dsn, publisher_dsn=publisher_dsn, owner=owner)
+
+
+def witness_maintain(config: ConfigPath, dsn: str, witness_dsn: str) -> WitnessMaintainResult:
+    """``witness maintain``: the witness's own retention, following the purges verify accepts."""
+    with Audit(config, dsn) as audit:
+        return audit.witness_maintain(witness_dsn)
 
 
 def keygen(out_dir: Path, *, force: bool = False) -> KeygenResult:

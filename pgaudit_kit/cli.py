@@ -1280,6 +1280,45 @@ def witness_setup(
     )
 
 
+@witness.command("maintain")
+@click.option(
+    "--witness-dsn",
+    required=True,
+    help="The witness's database, as the role that set it up there (it deletes purged rows).",
+)
+@format_option
+@pass_options
+def witness_maintain(options: Options, witness_dsn: str, output_format: str) -> None:
+    """Keep the witness's own retention: remove the rows the primary purged by policy.
+
+    Verifies the primary first (retention, holds and chain judged by this config) and removes
+    from the witness only the rows and leaves of blocks whose purge that verify accepted,
+    keeping their headers, as the primary does; removes nothing, exit 1, when the primary does
+    not verify or the two chains disagree. Run it from cron after maintain.
+
+    \b
+    Example:
+        pgaudit-kit witness maintain --witness-dsn postgresql://postgres@witness.internal/shop_audit
+    """
+    from . import api
+
+    result = api.witness_maintain(options.config, options.resolved_dsn(), witness_dsn)
+
+    def text() -> str:
+        if result.problems:
+            return "NOTHING REMOVED: the trail does not verify\n" + _problem_lines(result.problems)
+        if not result.blocks:
+            return f"{result.witness}: nothing the primary purged is left on the witness"
+        return (
+            f"{result.witness}: removed {result.rows} row(s) of {len(result.blocks)} purged "
+            "block(s); their headers stay"
+        )
+
+    _emit(result, output_format, text)
+    if not result.ok:
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
 @cli.group()
 def hold() -> None:
     """Legal holds: ranges of the trail that purge must keep."""

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from .sealing import SealResult
     from .status import StatusResult
     from .verify import Progress, VerifyResult
-    from .witness import WitnessSetupResult
+    from .witness import WitnessMaintainResult, WitnessSetupResult
 
 #: How values reach pgaudit-kit whatever the server, database or role sets: psycopg parses dates,
 #: times and intervals in these styles only (``ALTER DATABASE ... SET datestyle = 'SQL, DMY'``
@@ -413,6 +413,20 @@ class Audit:
             if witness_dsn is not None:
                 result.witness = witness.compare(conn, self.config.schema, witness_dsn, result)
             return result
+
+    @_translated
+    def witness_maintain(self, witness_dsn: str) -> WitnessMaintainResult:
+        """The witness's own retention: verify the primary (by this config), then remove from
+        the witness the rows of the blocks whose purge that verify accepted."""
+        from . import digest, verify, witness
+        from .retention import retention_policy
+
+        self.start("witness maintain")
+        with verify.snapshot(self.conn) as conn:
+            result = digest.verify_trail(
+                conn, self.config.schema, [], retention=retention_policy(self.config)
+            )
+            return witness.maintain(conn, self.config.schema, witness_dsn, result)
 
     @_translated
     def witness_setup(

@@ -131,6 +131,7 @@ def _create_witness_tables(
             "readers": sql.Identifier(readers),
         }
         witness.execute(sqlfiles.render("witness/tables.sql", **names))
+        witness.execute(sqlfiles.render("witness/refuse_change.sql", schema=names["schema"]))
         for table in WITNESS_TABLES:
             witness.execute(
                 sqlfiles.render(
@@ -178,7 +179,9 @@ def compare(
     primary_headers = verify.read_headers(primary, schema)
     with db.connect(witness_dsn, autocommit=True) as witness, verify.snapshot(witness):
         witness_headers = _read_witness(primary, witness, schema, status)
-        status.problems += _verify_witness_copy(witness, schema, witness_headers, status)
+        status.problems += _verify_witness_copy(
+            witness, schema, witness_headers, status, set(result.purged_blocks)
+        )
         status.problems += _compare_blocks(primary_headers, witness_headers, status)
         status.problems += _lost_rows(primary, witness, schema, result.purges)
     result.problems += status.problems
@@ -229,9 +232,11 @@ def _verify_witness_copy(
     schema: str,
     headers: list[BlockHeader],
     status: WitnessStatus,
+    purged: set[int],
 ) -> list[Problem]:
     """The witness's own chain: links, and every block's rows against its root (no redaction
-    reaches a witness, so its rows are as sealed)."""
+    reaches a witness, so its rows are as sealed); a block with no row left must be one whose
+    purge the primary's verify accepted (``purged``: witness maintain follows those)."""
     problems = [
         Problem("witness_invalid", p.block, p.row_id, f"on the witness: {p.kind}: {p.detail}")
         for p in verify.check_chain(headers, now=datetime.now(UTC))
@@ -245,7 +250,78 @@ def _verify_witness_copy(
             )
             for b in outcome.failed
         ]
+        problems += [
+            Problem(
+                "witness_invalid",
+                n,
+                None,
+                "on the witness: its rows are gone, and no purge says why",
+            )
+            for n in outcome.empty
+            if n not in purged
+        ]
     return problems
+
+
+@dataclass(frozen=True)
+class WitnessMaintainResult(Result):
+    """What ``witness maintain`` removed from the witness, or why it removed nothing."""
+
+    witness: str
+    blocks: tuple[int, ...] = ()
+    rows: int = 0
+    problems: tuple[Problem, ...] = field(default=(), metadata=NOT_JSON)
+
+    _json_properties = ("ok",)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def maintain(
+    primary: psycopg.Connection[Any], schema: str, witness_dsn: str, verified: VerifyResult
+) -> WitnessMaintainResult:
+    """The witness's own retention: remove from it the rows and leaves of every block whose
+    purge the primary's verify accepted (``verified``, made in the snapshot ``primary`` is in:
+    retention, holds and the chain judged by the auditor's config), keeping the headers, as the
+    primary does. Nothing is removed while the primary or the witness does not verify.
+    """
+    where = db.describe(witness_dsn)
+    if not verified.ok:
+        return WitnessMaintainResult(where, problems=tuple(verified.problems))
+    by_number = {h.block_no: h for h in verify.read_headers(primary, schema)}
+    ident = sql.Identifier(schema)
+    rows = 0
+    with db.connect(witness_dsn) as witness:
+        status = WitnessStatus(where)
+        witness_headers = _read_witness(primary, witness, schema, status)
+        on_witness = {h.block_no for h in witness_headers}
+        problems = _compare_blocks(list(by_number.values()), witness_headers, status)
+        if problems:
+            return WitnessMaintainResult(where, problems=tuple(problems))
+        blocks = sorted(set(verified.purged_blocks) & on_witness)
+        witness.execute(sqlfiles.render("witness/refuse_change.sql", schema=ident))
+        witness.execute("set local pgaudit_witness.purging = 'on'")
+        emptied = []
+        for block_no in blocks:
+            block = by_number[block_no]
+            removed = witness.execute(
+                sqlfiles.render("witness/purge_rows.sql", schema=ident),
+                {
+                    "txid_lo": block.txid_lo,
+                    "txid_hi": block.txid_hi,
+                    "start": block.bucket_start,
+                    "end": block.bucket_end,
+                },
+            ).rowcount
+            if removed > 0:
+                emptied.append(block_no)
+                rows += removed
+        witness.execute(
+            sqlfiles.render("witness/purge_leaves.sql", schema=ident), {"blocks": blocks}
+        )
+    return WitnessMaintainResult(where, tuple(emptied), rows)
 
 
 def _compare_blocks(

@@ -55,18 +55,3 @@ create table {schema}.settings (
     partition_interval text not null,
     chain_id uuid not null
 );
-
--- The witness keeps what it received: an UPDATE, DELETE or TRUNCATE is refused, also one that
--- replication would apply (ENABLE ALWAYS: the apply worker runs with session_replication_role
--- = replica, under which ordinary triggers stay silent). A primary whose publication was changed
--- to send deletes stops replicating instead of erasing the witness.
-create function {schema}.refuse_change() returns trigger
-language plpgsql
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-    raise exception 'pgaudit-kit witness: % on %.% refused: the witness keeps what it received',
-        tg_op, tg_table_schema, tg_table_name using errcode = 'insufficient_privilege';
-end
-$$;
-revoke all on function {schema}.refuse_change() from public;

@@ -36,6 +36,7 @@ MATRIX: dict[str, set[str]] = {
     "apply": {"superuser"},
     "uninstall": {"superuser"},
     "witness setup": {"superuser"},
+    "witness maintain": READERS,
     "alembic-revision": READERS,
     "status": READERS,
     "check": READERS,
@@ -149,6 +150,12 @@ def _arguments(world: World, command: str, tmp: Path) -> tuple[list[str], str | 
         "apply": ["apply"],
         "uninstall": ["uninstall"],
         "witness setup": ["witness", "setup", "--witness-dsn", world.env.dsn],
+        "witness maintain": [
+            "witness",
+            "maintain",
+            "--witness-dsn",
+            psycopg.conninfo.make_conninfo(world.env.dsn, dbname="postgres"),
+        ],
         "alembic-revision": [
             "alembic-revision",
             "--alembic-ini",
@@ -234,6 +241,8 @@ def test_each_persona_runs_its_commands_and_only_those(
                 ok = result.exit_code == 2
             if command == "witness setup":  # set up in tests/db/test_witness.py, on a primary
                 ok = result.exit_code == 3 and "wal_level" in result.stderr  # with logical WAL
+            if command == "witness maintain":  # the primary is no witness (test_witness.py)
+                ok = result.exit_code == 3 and "the witness holds no trail" in result.stderr
         elif needs is not None:
             ok = (
                 result.exit_code == 3

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from tests.cli.helpers import run
 from tests.fixtures.db import AuditEnv, Roles
 from tests.fixtures.server import PgServer
 
-from .helpers import audited_customers, seal_all
+from .helpers import CUSTOMERS_TOML, audited_customers, seal_all
+from .test_retention import backdate
 
 
 @pytest.fixture(scope="session")
@@ -269,6 +270,56 @@ def test_a_primary_rewritten_and_resealed_is_caught_with_no_digest(pair: Pair) -
     # and a cut tail: blocks the witness holds, gone from the primary
     env.sql("delete from audit.block_leaves; delete from audit.blocks")
     assert "witness_block_missing" in _kinds(pair)
+
+
+def test_the_witness_keeps_its_own_retention_following_accepted_purges(pair: Pair) -> None:
+    _set_up(pair)
+    env = pair.primary
+    env.write_config(CUSTOMERS_TOML + '[retention]\ndefault = "1 year"\n')
+    env.apply()
+    backdate(env, "public.customers", "2020-01-15 00:00:00+00", rows=6)
+    for _ in range(200):
+        api.maintain(env.config_path, env.dsn)
+        if env.log("PURGE"):
+            break
+        time.sleep(0.05)
+    seal_all(env)
+    blocks = "select count(*) from audit.blocks"
+    old_rows = "select count(*) from audit.log_rows where tx_time < '2021-01-01'"
+    _wait(lambda: _witness_sql(pair, blocks) == env.sql(blocks))
+    assert env.sql(old_rows) == [(0,)] and _witness_sql(pair, old_rows) == [(6,)]
+    assert _verify(pair).ok  # rows the primary purged by policy are not lost
+    base = ["--dsn", env.auditor_dsn, "--config", str(env.config_path), "witness", "maintain"]
+    removed = run(*base, "--witness-dsn", pair.witness_dsn)
+    assert removed.exit_code == 0, removed.output + removed.stderr
+    assert "removed 6 row(s) of 1 purged block(s)" in removed.output
+    assert _witness_sql(pair, old_rows) == [(0,)]
+    assert _verify(pair).ok, _verify(pair).problems
+    again = run(*base, "--witness-dsn", pair.witness_dsn)
+    assert "nothing the primary purged is left" in again.output
+    # a block emptied on the witness by someone else is no purge
+    _witness_sql(
+        pair,
+        "alter table audit.log_rows disable trigger refuse_change; delete from audit.log_rows",
+    )
+    assert any("no purge says why" in p.detail for p in _verify(pair).problems)
+    # and a primary that does not verify makes the witness remove nothing
+    env.sql(
+        "update audit.log_rows set op = 'DELETE' where id = (select max(id) from audit.log_rows where op = 'UPDATE')"
+    )
+    env.sql(
+        "update audit.log_rows set login_role = 'x' where id = (select min(id) from audit.log_rows)"
+    )
+    refused = run(*base, "--witness-dsn", pair.witness_dsn)
+    assert refused.exit_code == 1 and "NOTHING REMOVED" in refused.output
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the witness did not catch up")
+        time.sleep(0.1)
 
 
 def test_setup_needs_logical_wal_and_changes_nothing_without_it(
