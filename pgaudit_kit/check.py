@@ -89,11 +89,23 @@ def design_findings(
     findings: list[Finding] = []
     for capture in captures:
         section = _section(capture.table)
+        scope = config.frameworks_of(capture.config)
         for column in capture.model.columns:
             policy = capture.policies.get(column.name)
             if policy is None:  # a virtual generated column: not captured
                 continue
             subject = f"{capture.table}.{quote(column.name)}"
+            # (a level's bound on the policy is checked when the config loads: comment tags
+            # only tighten a policy, so the policy in force never falls below it)
+            if scope and capture.config.level_of(column.name) is None:
+                findings.append(
+                    Finding(
+                        "no-level",
+                        subject,
+                        f"kept under {', '.join(scope)} but has no classification level; add "
+                        f"it to levels in {section} (or give the table a level)",
+                    )
+                )
             if capture.sources[column.name] == "default":
                 findings.append(
                     Finding(

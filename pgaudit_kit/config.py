@@ -28,6 +28,13 @@ Shape::
     retention = "pci"                 # optional: the table's retention class (default: default)
     not_pii = ["company_name"]        # optional: plain columns whose name only looks personal
     truncate = "rows"                 # optional: statement (default), rows or refuse
+    frameworks = ["pci", "gdpr"]      # optional: what it is kept under (default: [compliance])
+    level = "confidential"            # optional: the level of its columns that levels omits
+    levels = { card_number = "restricted", status = "internal" }
+
+    [compliance]
+    frameworks = ["pci-dss-4", "gdpr"]  # their minimum retention holds (compliance.py)
+    soc2_retention = "1 year"         # the period a SOC 2 policy promises (default 1 year)
 
 Validation here is offline (types, names, policies). Whether tables and columns exist is checked
 against the catalog by ``generate``, which reports the line kept in :class:`TableConfig`.
@@ -42,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import compliance
 from .errors import ConfigError, IdentifierError
 from .identifiers import QualifiedName, check_name, parse_identifier, parse_qualified_name
 from .policies import DEFAULT_POLICY_NAMES, HASH, PLAIN, POLICY_NAMES, Policy, policy_choices
@@ -68,7 +76,16 @@ _AUDIT_KEYS = {
     "require": "check: schema.table globs of tables that must be audited",
     "exempt": "check: schema.table globs excepted from require",
 }
-_TABLE_KEYS = {"columns", "key", "retention", "not_pii", "truncate"}
+_TABLE_KEYS = {
+    "columns",
+    "key",
+    "retention",
+    "not_pii",
+    "truncate",
+    "frameworks",
+    "level",
+    "levels",
+}
 #: What a TRUNCATE of an audited table records: one event (statement), one row per removed row
 #: under its policies plus the event (rows), or nothing, since it is refused outside maintenance.
 TRUNCATE_MODES = ("statement", "rows", "refuse")
@@ -90,6 +107,16 @@ class TableConfig:
     not_pii: frozenset[str] = frozenset()
     #: What a TRUNCATE records (one of TRUNCATE_MODES).
     truncate: str = "statement"
+    #: Framework tags (compliance.FRAMEWORK_OF_TAG); None: those of [compliance] frameworks.
+    frameworks: tuple[str, ...] | None = None
+    #: The level of columns ``levels`` does not name (None: they have none).
+    level: str | None = None
+    levels: Mapping[str, str] = field(default_factory=dict)
+    level_line: int | None = None
+
+    def level_of(self, column: str) -> str | None:
+        """The column's classification level, if it has one."""
+        return self.levels.get(column, self.level)
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,9 @@ class Config:
     require: tuple[str, ...] = ()
     exempt: tuple[str, ...] = ()
     lines: Mapping[str, int | None] = field(default_factory=dict)
+    #: [compliance] frameworks in force (compliance.FRAMEWORKS), and the SOC 2 policy period.
+    frameworks: tuple[str, ...] = ()
+    soc2_retention: str = compliance.DEFAULT_SOC2_RETENTION
 
     def line(self, key: str) -> int | None:
         """The line of an ``[audit]`` key, for messages about its value."""
@@ -132,6 +162,12 @@ class Config:
     def table(self, name: QualifiedName) -> TableConfig | None:
         """The section for ``name``, if the file has one."""
         return next((t for t in self.tables if t.name == name), None)
+
+    def frameworks_of(self, table: TableConfig) -> tuple[str, ...]:
+        """The frameworks ``table`` is kept under: its tags, else [compliance] frameworks."""
+        if table.frameworks is not None:
+            return tuple(compliance.FRAMEWORK_OF_TAG[t] for t in table.frameworks)
+        return self.frameworks
 
 
 def load(path: Path | str | None = None) -> Config:
@@ -193,11 +229,12 @@ class _Parser:
 
     def parse(self, data: dict[str, Any]) -> Config:
         for key in data:
-            if key not in ("audit", "retention", "tables"):
+            if key not in ("audit", "retention", "tables", "compliance"):
                 raise self.fail(
                     f"unknown section [{key}]",
                     self.lines.section((key,)) or self.lines.key((), key),
-                    'the sections are [audit], [retention] and [tables."schema.table"]',
+                    "the sections are [audit], [retention], [compliance] and "
+                    '[tables."schema.table"]',
                 )
         audit = data.get("audit", {})
         if not isinstance(audit, dict):
@@ -297,6 +334,9 @@ class _Parser:
                     table.retention_line,
                     f'define it in [retention], e.g. {table.retention} = "1 year"',
                 )
+        frameworks, soc2 = self._compliance(data.get("compliance", {}))
+        self._check_levels(tables, Policy(default))
+        self._check_framework_retention(tables, frameworks, soc2, retention, archive_retention)
         return Config(
             path=self.path,
             schema=schema,
@@ -316,7 +356,96 @@ class _Parser:
             require=require,
             exempt=exempt,
             lines={key: self.lines.key(("audit",), key) for key in _AUDIT_KEYS},
+            frameworks=frameworks,
+            soc2_retention=soc2,
         )
+
+    def _compliance(self, section: Any) -> tuple[tuple[str, ...], str]:
+        line = self.lines.section(("compliance",))
+        if not isinstance(section, dict):
+            raise self.fail("[compliance] must be a table", line)
+        for key in section:
+            if key not in ("frameworks", "soc2_retention"):
+                raise self.fail(
+                    f"unknown key {key!r} in [compliance]",
+                    self.lines.key(("compliance",), key) or line,
+                    "known keys: frameworks, soc2_retention",
+                )
+        names = section.get("frameworks", [])
+        names_line = self.lines.key(("compliance",), "frameworks") or line
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise self.fail(
+                "frameworks must be a list of framework names",
+                names_line,
+                'e.g. frameworks = ["pci-dss-4", "gdpr"]',
+            )
+        for name in names:
+            if name not in compliance.FRAMEWORKS:
+                raise self.fail(
+                    f"unknown framework {name!r}",
+                    names_line,
+                    "use " + ", ".join(compliance.FRAMEWORKS),
+                )
+        soc2 = section.get("soc2_retention", compliance.DEFAULT_SOC2_RETENTION)
+        soc2_line = self.lines.key(("compliance",), "soc2_retention") or line
+        if not isinstance(soc2, str) or not _INTERVAL.match(soc2):
+            raise self.fail(
+                f"soc2_retention {soc2!r} is not understood",
+                soc2_line,
+                'write a count and a unit, e.g. "1 year"',
+            )
+        return tuple(dict.fromkeys(names)), postgres_interval(soc2)
+
+    def _check_levels(self, tables: tuple[TableConfig, ...], default: Policy) -> None:
+        """Each column's policy within what its level allows."""
+        for table in tables:
+            for column in {*table.columns, *table.levels}:
+                level = table.level_of(column)
+                policy = table.columns.get(column, default)
+                why = compliance.policy_allowed(level, policy) if level else None
+                if why is not None:
+                    raise self.fail(
+                        f"{table.name}.{column} is {level} but its policy is {policy}",
+                        table.column_lines.get(column) or table.level_line,
+                        why,
+                    )
+
+    def _check_framework_retention(
+        self,
+        tables: tuple[TableConfig, ...],
+        frameworks: tuple[str, ...],
+        soc2: str,
+        retention: dict[str, str],
+        archived: dict[str, str],
+    ) -> None:
+        """Each class at least as long as every framework it serves asks (compliance.py): the
+        classes of tables kept under a framework, and default (the trail's own events) under
+        every framework in use."""
+        served: dict[str, tuple[set[str], int | None]] = {}
+        for table in tables:
+            scope = (
+                tuple(compliance.FRAMEWORK_OF_TAG[t] for t in table.frameworks)
+                if table.frameworks is not None
+                else frameworks
+            )
+            name = table.retention or "default"
+            served.setdefault(name, (set(), table.retention_line))[0].update(scope)
+        in_use = set(frameworks).union(*(s for s, _ in served.values()))
+        served.setdefault("default", (set(), None))[0].update(in_use)
+        for name, (wanted, table_line) in sorted(served.items()):
+            if name not in retention:
+                continue  # no period: kept for ever
+            hot, total = retention[name], archived.get(name, retention[name])
+            for framework in sorted(wanted):
+                minimum = compliance.minimum_retention(framework, soc2)
+                why = compliance.shortfall(minimum, hot, total)
+                if why is not None:
+                    raise self.fail(
+                        f"retention class {name!r} is shorter than {framework} requires: {why}",
+                        self.lines.key(("retention",), name) or table_line,
+                        f"{minimum.source} asks {minimum.describe()}; lengthen the class "
+                        '(a tiered class says both: { hot = "3 months", keep = "1 year" })',
+                    )
 
     def _retention(self, section: Any) -> tuple[dict[str, str], dict[str, str]]:
         """Each class's database period, and the archive period of tiered classes."""
@@ -353,7 +482,7 @@ class _Parser:
             )
         hot = self._period(name, tiers["hot"], line)
         keep = self._period(name, tiers["keep"], line)
-        if _approximate_days(keep) < _approximate_days(hot):
+        if compliance.approximate_days(keep) < compliance.approximate_days(hot):
             raise self.fail(
                 f"retention class {name!r} keeps its archive ({keep}) for less than its rows "
                 f"stay in the database ({hot})",
@@ -492,6 +621,8 @@ class _Parser:
                 self.lines.key(("tables", raw_name), "truncate") or line,
                 "statement records one event, rows each removed row, refuse stops it",
             )
+        frameworks = self._table_frameworks(raw_name, name, body, line)
+        level, levels, level_line = self._table_levels(raw_name, name, body, line)
         return TableConfig(
             name=name,
             columns=columns,
@@ -503,7 +634,61 @@ class _Parser:
             retention_line=retention_line,
             not_pii=frozenset(not_pii),
             truncate=truncate,
+            frameworks=frameworks,
+            level=level,
+            levels=levels,
+            level_line=level_line,
         )
+
+    def _table_frameworks(
+        self, raw_name: str, name: QualifiedName, body: dict[str, Any], line: int | None
+    ) -> tuple[str, ...] | None:
+        if "frameworks" not in body:
+            return None
+        tags = body["frameworks"]
+        tags_line = self.lines.key(("tables", raw_name), "frameworks") or line
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise self.fail(
+                f"frameworks of {name} must be a list of framework tags",
+                tags_line,
+                'e.g. frameworks = ["pci", "gdpr"]',
+            )
+        for tag in tags:
+            if tag not in compliance.FRAMEWORK_OF_TAG:
+                raise self.fail(
+                    f"unknown framework tag {tag!r} for {name}",
+                    tags_line,
+                    "use " + ", ".join(compliance.FRAMEWORK_OF_TAG),
+                )
+        return tuple(dict.fromkeys(tags))
+
+    def _table_levels(
+        self, raw_name: str, name: QualifiedName, body: dict[str, Any], line: int | None
+    ) -> tuple[str | None, dict[str, str], int | None]:
+        level = body.get("level")
+        level_line = self.lines.key(("tables", raw_name), "level") or line
+        if level is not None and level not in compliance.LEVELS:
+            raise self.fail(
+                f"unknown level {level!r} for {name}",
+                level_line,
+                "use " + ", ".join(compliance.LEVELS),
+            )
+        levels = body.get("levels", {})
+        levels_line = self.lines.key(("tables", raw_name), "levels") or line
+        if not isinstance(levels, dict):
+            raise self.fail(
+                f"levels of {name} must be a table of column = level",
+                levels_line,
+                'e.g. levels = { card_number = "restricted" }',
+            )
+        for column, value in levels.items():
+            if value not in compliance.LEVELS:
+                raise self.fail(
+                    f"unknown level {value!r} for {name}.{column}",
+                    levels_line,
+                    "use " + ", ".join(compliance.LEVELS),
+                )
+        return level, dict(levels), level_line if level is not None else levels_line
 
 
 class _LineIndex:
@@ -581,14 +766,6 @@ def postgres_interval(period: str) -> str:
     return " ".join(parts)
 
 
-def _approximate_days(interval: str) -> int:
-    """A period as PostgreSQL compares intervals: a month is 30 days, a year 360."""
-    amounts = dict.fromkeys(("year", "mon", "day"), 0)
-    for count, unit in re.findall(r"([0-9]+) (year|mon|day)s?", interval):
-        amounts[unit] = int(count)
-    return amounts["year"] * 360 + amounts["mon"] * 30 + amounts["day"]
-
-
 def config_period(interval: str) -> str:
     """A retention period as PostgreSQL prints it, written back as the config writes one
     (``"1 year 6 mons"`` -> ``"18 months"``): the inverse of :func:`postgres_interval`."""
@@ -647,6 +824,12 @@ def dumps(config: Config) -> str:
             section["truncate"] = table.truncate
         if table.not_pii:
             section["not_pii"] = sorted(table.not_pii)
+        if table.frameworks is not None:
+            section["frameworks"] = list(table.frameworks)
+        if table.level is not None:
+            section["level"] = table.level
+        if table.levels:
+            section["levels"] = dict(table.levels)
         section["columns"] = {c: str(p) for c, p in table.columns.items()}
         tables[str(table.name)] = section
     document: dict[str, Any] = {"audit": audit}
@@ -656,6 +839,11 @@ def dumps(config: Config) -> str:
             if c in config.archive_retention
             else config_period(p)
             for c, p in config.retention.items()
+        }
+    if config.frameworks or config.soc2_retention != compliance.DEFAULT_SOC2_RETENTION:
+        document["compliance"] = {
+            "frameworks": list(config.frameworks),
+            "soc2_retention": config_period(config.soc2_retention),
         }
     if tables:
         document["tables"] = tables

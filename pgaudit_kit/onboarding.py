@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from . import catalog, classify, sqlfiles
+from . import catalog, classify, compliance, sqlfiles
 from .catalog import TableModel
 from .errors import InputError
 from .identifiers import quote
@@ -109,14 +109,24 @@ def starter_config(
         'default_policy = "hash"',
         "skip_unchanged_updates = true",
         f"require = [{require}]  # check: new tables here must be audited",
+        "",
+        "# [compliance]             # frameworks whose minimum retention must hold (README)",
+        '# frameworks = ["pci-dss-4", "hipaa", "soc2", "gdpr"]',
     ]
     guessed: dict[str, dict[str, str]] = {}
     for table in tables:
-        lines += ["", f"[tables.{_toml_string(str(table.name))}.columns]"]
-        for column in table.columns:
-            guess = classify.judge(table, column)
+        section = f"[tables.{_toml_string(str(table.name))}"
+        judged = [(column, classify.judge(table, column)) for column in table.columns]
+        lines += ["", f"{section}.columns]"]
+        for column, guess in judged:
             comment = f"  # {guess.reason}" if guess.reason else ""
             lines.append(f'{_toml_key(column.name)} = "{guess.policy}"{comment}')
             if guess.policy != PLAIN:
                 guessed.setdefault(str(table.name), {})[column.name] = str(guess.policy)
+        # levels follow the policies guessed: a reviewer raises them where the data asks
+        lines += ["", f"{section}.levels]"]
+        lines += [
+            f'{_toml_key(column.name)} = "{compliance.guessed_level(guess.policy)}"'
+            for column, guess in judged
+        ]
     return "\n".join(lines) + "\n", guessed

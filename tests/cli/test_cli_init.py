@@ -41,6 +41,14 @@ def test_init_writes_each_guess_with_its_reason(env: AuditEnv) -> None:
                 'password = "omit"  # secret: password',
                 'address_id = "plain"  # identifier: name address_id',
                 "",
+                "[tables.'public.customer'.levels]",
+                'customer_id = "internal"',
+                'email = "confidential"',
+                'name = "confidential"',
+                'notes = "confidential"',
+                'password = "restricted"',
+                'address_id = "internal"',
+                "",
                 "[tables.'public.genre'.columns]",
                 'genre_id = "plain"  # identifier: primary key',
                 'name = "plain"',
@@ -64,6 +72,10 @@ def test_init_then_check_needs_only_the_roles(env: AuditEnv) -> None:
     )
     base = ("--dsn", env.dsn, "--config", str(path))
     run_ok(*base, "apply")
+    assert run_ok(*base, "check").stdout == "check: no findings (2 table(s) audited)\n"
+    # with a framework on, the levels init proposed leave nothing unleveled
+    path.write_text(path.read_text().replace('# [compliance]', '[compliance]')
+                    .replace('# frameworks = [', 'frameworks = ['))  # fmt: skip
     assert run_ok(*base, "check").stdout == "check: no findings (2 table(s) audited)\n"
 
 

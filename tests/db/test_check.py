@@ -214,3 +214,32 @@ def test_before_install_the_design_is_still_checked(env: AuditEnv) -> None:
         ("unclassified", "public.orders.email"),
         ("install", "audit"),
     ]
+
+
+def test_columns_without_a_level_where_a_framework_is_on(env: AuditEnv) -> None:
+    audited_customers(env)
+    env.write_config(
+        CUSTOMERS_TOML.replace(
+            'not_pii = ["note"]',
+            'not_pii = ["note"]\nlevels = { email = "confidential", card_number = "confidential", '
+            'password = "restricted", status = "internal", note = "internal" }',
+        )
+        + '\n[compliance]\nframeworks = ["pci-dss-4", "gdpr"]\n'
+        + '[retention]\ndefault = "1 year"\n'
+    )
+    (finding,) = _findings(env)
+    assert (finding.check, finding.subject) == ("no-level", "public.customers.id")
+    assert "kept under pci-dss-4, gdpr but has no classification level" in finding.message
+    env.write_config(
+        CUSTOMERS_TOML.replace(
+            'not_pii = ["note"]', 'not_pii = ["note"]\nlevel = "internal"'
+        ).replace('email = "hash"', 'email = "omit"')
+        + '\n[compliance]\nframeworks = ["gdpr"]\n'
+    )
+    assert [f.check for f in _findings(env)] == ["capture"]  # leveled; omit is not applied yet
+    # a table out of every framework's scope needs no level
+    env.write_config(
+        CUSTOMERS_TOML.replace('not_pii = ["note"]', 'not_pii = ["note"]\nframeworks = []')
+        + '\n[compliance]\nframeworks = ["gdpr"]\n'
+    )
+    assert _findings(env) == []

@@ -93,7 +93,8 @@ def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
         ),
         (
             '[tables."public.x"]\ncols = 1\n',
-            "pgaudit.toml:2: unknown key 'cols' for table public.x (known keys: columns, key, not_pii, retention, truncate)",
+            "pgaudit.toml:2: unknown key 'cols' for table public.x (known keys: columns, frameworks, "
+            "key, level, levels, not_pii, retention, truncate)",
         ),
         (
             '[tables."public.x"]\nkey = []\n',
@@ -126,7 +127,7 @@ def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
         (
             "[auditt]\n",
             "pgaudit.toml:1: unknown section [auditt] "
-            '(the sections are [audit], [retention] and [tables."schema.table"])',
+            '(the sections are [audit], [retention], [compliance] and [tables."schema.table"])',
         ),
         (
             '[retention]\npci = { hot = "1 year", keep = "3 months" }\n',
@@ -150,6 +151,50 @@ def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
             '[retention]\npci = { hot = "soon", keep = "1 year" }\n',
             "pgaudit.toml:2: retention period 'soon' of class 'pci' is not understood "
             '(write a count and a unit, e.g. "1 year", "6 years", "90 days")',
+        ),
+        (
+            '[tables."public.c"]\ncolumns = { card = "mask:card" }\nlevels = { card = "restricted" }\n',
+            "pgaudit.toml:2: public.c.card is restricted but its policy is mask:card (a restricted "
+            "value leaves nothing readable in the trail: use hash or omit)",
+        ),
+        (
+            '[tables."public.c"]\nlevel = "confidential"\n\ncolumns = { name = "plain" }\n',
+            "pgaudit.toml:4: public.c.name is confidential but its policy is plain (a confidential "
+            "value is never stored plain: use hash, omit or a mask)",
+        ),
+        (
+            '[tables."public.c"]\nlevel = "secret"\n',
+            "pgaudit.toml:2: unknown level 'secret' for public.c "
+            "(use public, internal, confidential, restricted)",
+        ),
+        (
+            '[tables."public.c"]\nframeworks = ["pci-dss"]\n',
+            "pgaudit.toml:2: unknown framework tag 'pci-dss' for public.c (use pci, hipaa, soc2, gdpr)",
+        ),
+        (
+            '[compliance]\nframeworks = ["hipaa", "iso27001"]\n',
+            "pgaudit.toml:2: unknown framework 'iso27001' (use pci-dss-4, hipaa, soc2, gdpr)",
+        ),
+        (
+            '[compliance]\nframeworks = ["hipaa"]\n[retention]\ndefault = "2 years"\n',
+            "pgaudit.toml:4: retention class 'default' is shorter than hipaa requires: it keeps "
+            "rows 2 years in all (HIPAA 45 CFR 164.316(b)(2)(i) asks 6 years in all; lengthen "
+            'the class (a tiered class says both: { hot = "3 months", keep = "1 year" }))',
+        ),
+        (
+            '[retention]\npci = { hot = "1 month", keep = "1 year" }\n'
+            '[tables."public.cards"]\nframeworks = ["pci"]\nretention = "pci"\n',
+            "pgaudit.toml:2: retention class 'pci' is shorter than pci-dss-4 requires: it keeps "
+            "rows 1 mon in the database (PCI DSS v4.0 10.5.1 asks 1 year in all, the latest "
+            "3 mons in the database; lengthen the class (a tiered class says both: { hot = "
+            '"3 months", keep = "1 year" }))',
+        ),
+        (
+            '[compliance]\nframeworks = ["soc2"]\nsoc2_retention = "2 years"\n'
+            '[retention]\ndefault = "18 months"\n',
+            "pgaudit.toml:5: retention class 'default' is shorter than soc2 requires: it keeps "
+            "rows 1 year 6 mons in all (SOC 2 retention policy asks 2 years in all; lengthen the "
+            'class (a tiered class says both: { hot = "3 months", keep = "1 year" }))',
         ),
         (
             "[audit\nschema = 1",
@@ -200,6 +245,21 @@ def test_a_tiered_class_keeps_rows_hot_in_the_database_and_longer_in_archives() 
         config.parse_period("forever")
 
 
+def test_frameworks_scope_tables_and_their_minimums_hold() -> None:
+    loaded = config.loads(
+        '[compliance]\nframeworks = ["pci-dss-4", "gdpr"]\n'
+        '[retention]\npci = { hot = "3 months", keep = "1 year" }\nshort = "30 days"\n'
+        '[tables."public.cards"]\nretention = "pci"\nlevel = "confidential"\n'
+        'columns = { pan = "mask:card", note = "hash" }\nlevels = { pan = "confidential" }\n'
+        '[tables."public.logs"]\nframeworks = []\nretention = "short"\n'
+    )
+    cards, logs = loaded.tables
+    assert loaded.frameworks_of(cards) == ("pci-dss-4", "gdpr") and loaded.frameworks_of(logs) == ()
+    assert cards.level_of("note") == "confidential" and logs.level_of("x") is None
+    # no period: kept for ever, which every minimum allows
+    assert config.loads('[compliance]\nframeworks = ["hipaa"]\n').frameworks == ("hipaa",)
+
+
 def test_dumps_writes_what_loads_reads_back() -> None:
     text = """
 [audit]
@@ -230,18 +290,29 @@ truncate = "refuse"
 
 [tables.'"Sales Co"."Order Lines"']
 truncate = "rows"
+frameworks = ["gdpr"]
+level = "internal"
+levels = { "Line No" = "public" }
+
+[compliance]
+frameworks = ["gdpr", "soc2"]
+soc2_retention = "6 months"
 """
     loaded = config.loads(text)
     written = config.dumps(loaded)
     again = config.loads(written)
     fields = ("schema", "owner_role", "app_roles", "admin_roles", "default_policy",
               "skip_unchanged_updates", "update_images", "partition_interval", "premake",
-              "retention", "archive_retention")  # fmt: skip
+              "retention", "archive_retention", "frameworks", "soc2_retention")  # fmt: skip
     assert [getattr(again, f) for f in fields] == [getattr(loaded, f) for f in fields]
     shape = [
-        (t.name, dict(t.columns), t.key, t.retention, t.not_pii, t.truncate) for t in loaded.tables
-    ]
+        (t.name, dict(t.columns), t.key, t.retention, t.not_pii, t.truncate, t.frameworks,
+         t.level, dict(t.levels))
+        for t in loaded.tables
+    ]  # fmt: skip
     assert [
-        (t.name, dict(t.columns), t.key, t.retention, t.not_pii, t.truncate) for t in again.tables
-    ] == shape
+        (t.name, dict(t.columns), t.key, t.retention, t.not_pii, t.truncate, t.frameworks,
+         t.level, dict(t.levels))
+        for t in again.tables
+    ] == shape  # fmt: skip
     assert 'card = "mask:card"' in written.splitlines()  # one column per line

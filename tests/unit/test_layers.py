@@ -44,6 +44,7 @@ LAYER = {
     "jsonfile": 1,
     "problems": 0,
     "config": 1,
+    "compliance": 1,
     "policies": 1,
     "toolkit_schema": 2,
     "embedded": 1,
