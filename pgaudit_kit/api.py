@@ -133,12 +133,14 @@ def report(
     digests_dir: Path | None = None,
     pubkey: Path | None = None,
     witness_dsn: str | None = None,
+    frameworks: Sequence[str] = (),
 ) -> ReportResult:
-    """``report``: the evidence report, from one snapshot (with the witness's lag)."""
+    """``report``: the evidence report, from one snapshot (with the witness's lag, and the
+    controls of each framework in ``frameworks``)."""
     with Audit(config, dsn) as audit:
         return audit.report(
             out_dir, start=start, end=end, digests_dir=digests_dir, pubkey=pubkey,
-            witness_dsn=witness_dsn,
+            witness_dsn=witness_dsn, frameworks=frameworks,
         )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import db
+from . import compliance, db
 from .errors import BIGINT_MAX, INTEGER_MAX, InputError, PgAuditError
 from .results import to_json_text
 
@@ -807,6 +807,13 @@ def seal(options: Options, max_rows: int, output_format: str) -> None:
     "witness_dsn",
     help="Also show this witness's height and lag, and whether its blocks agree.",
 )
+@click.option(
+    "--framework",
+    "frameworks",
+    multiple=True,
+    type=click.Choice(compliance.FRAMEWORKS),
+    help="Add the controls of this framework, each with its evidence and verdict (repeatable).",
+)
 @format_option
 @pass_options
 def report(
@@ -817,6 +824,7 @@ def report(
     digests_dir: Path | None,
     pubkey: Path | None,
     witness_dsn: str | None,
+    frameworks: tuple[str, ...],
     output_format: str,
 ) -> None:
     """Write an evidence report an auditor can file: report.html and report.json.
@@ -828,6 +836,8 @@ def report(
     \b
     Example:
         pgaudit-kit report --out evidence/2026-q4 --from 2026-10-01 --to 2026-12-31
+        pgaudit-kit report --out evidence/pci --framework pci-dss-4 --digests digests/ \\
+            --pubkey keys/pgaudit-kit-signing.pub
     """
     from . import api
 
@@ -839,12 +849,22 @@ def report(
         end=end.date() if end else None,
         digests_dir=digests_dir,
         witness_dsn=witness_dsn,
+        frameworks=frameworks,
         pubkey=pubkey,
     )
     _emit(
         result,
         output_format,
-        lambda: f"{result.headline}\nwrote {result.html_path} and {result.json_path}",
+        lambda: "\n".join(
+            [
+                result.headline,
+                *(
+                    f"{framework}: " + ", ".join(f"{n} {v}" for v, n in counts.items())
+                    for framework, counts in result.controls.items()
+                ),
+                f"wrote {result.html_path} and {result.json_path}",
+            ]
+        ),
     )
     if not result.ok:
         click.get_current_context().exit(EXIT_PROBLEMS)

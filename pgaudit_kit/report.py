@@ -11,6 +11,7 @@ counts, names, policies, dates and the verify result, so it cannot carry plainte
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.metadata import version
@@ -21,7 +22,7 @@ import psycopg
 from mako.template import Template
 from psycopg import sql
 
-from . import catalog, check, digest, sqlfiles, status, verify, witness
+from . import catalog, check, controls, digest, sqlfiles, status, verify, witness
 from .config import Config
 from .errors import InputError
 from .results import Result, as_json, json_name, to_json_text
@@ -147,6 +148,8 @@ class ReportResult(Result):
     html_path: Path = field(metadata=json_name("html"))
     ok: bool
     headline: str
+    #: Per framework asked for, how many of its controls pass, fail or show a gap.
+    controls: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def period(start: date | None, end: date | None) -> tuple[date, date]:
@@ -172,6 +175,7 @@ def write(
     digests: list[digest.Digest],
     where: str,
     witness_dsn: str | None = None,
+    frameworks: Sequence[str] = (),
 ) -> ReportResult:
     """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``: the verify
     result, coverage, immutability, retention, keys and activity of ``days``. Reads counts,
@@ -247,6 +251,12 @@ def write(
         "keys": as_json(state.keys),
         "activity": {**activity, "total": sum(r["count"] for r in activity["by_op"])},
     }
+    # round-trip through JSON first: the controls read the document as report.json holds it
+    document["controls"] = [
+        as_json(c)
+        for framework in frameworks
+        for c in controls.controls(json.loads(to_json_text(document)), config, framework)
+    ]
     ok, headline = verdict(document)
     document["verdict"] = {"ok": ok, "headline": headline}
     text = to_json_text(document)
@@ -258,4 +268,8 @@ def write(
         html_path.write_text(render_html(json.loads(text)), encoding="utf-8")
     except OSError as e:
         raise InputError(f"cannot write the report: {e}", where=str(out_dir)) from e
-    return ReportResult(json_path, html_path, ok, headline)
+    tally: dict[str, dict[str, int]] = {}
+    for control in document["controls"]:
+        counts = tally.setdefault(control["framework"], dict.fromkeys(controls.VERDICTS, 0))
+        counts[control["verdict"]] += 1
+    return ReportResult(json_path, html_path, ok, headline, tally)

@@ -354,10 +354,11 @@ class Audit:
         digests_dir: Path | None = None,
         pubkey: Path | None = None,
         witness_dsn: str | None = None,
+        frameworks: Sequence[str] = (),
     ) -> ReportResult:
         """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``, from one
         snapshot of the trail (default period: the last 30 days), with the witness's height and
-        lag when ``witness_dsn`` names one."""
+        lag when ``witness_dsn`` names one, and the controls of each of ``frameworks``."""
         from . import digest, report
 
         days = report.period(start, end)
@@ -365,7 +366,7 @@ class Audit:
         self.start("report")
         return report.write(
             self.conn, self.config, out_dir, days=days, digests=loaded, where=self.where,
-            witness_dsn=witness_dsn,
+            witness_dsn=witness_dsn, frameworks=frameworks,
         )  # fmt: skip
 
     # --- tamper evidence --------------------------------------------------------------------

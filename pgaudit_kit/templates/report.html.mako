@@ -52,6 +52,8 @@
              font-weight: 700; color: #fff; }
   .verdict.ok { background: var(--ok); }
   .verdict.bad { background: var(--bad); }
+  .v-pass { color: var(--ok); font-weight: 700; } .v-fail { color: var(--bad); font-weight: 700; }
+  .v-gap { color: var(--warn); font-weight: 700; }
   .verdict small { display: block; font-size: 14px; font-weight: 400; opacity: .95; }
   .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 10px; }
   .tile { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--soft); }
@@ -230,6 +232,25 @@ ${bar_chart(charts["by_table"], "rows")}
 ${bar_chart(charts["by_op"], "rows")}
 <h3>Per login role</h3>
 ${bar_chart(charts["by_role"], "rows")}
+
+% if d["controls"]:
+<h2 id="controls">7. Controls</h2>
+<p class="muted">Each control's id with our own summary of what it asks (read the standard for its
+  text), the evidence this report holds, a verdict (pass, fail, or gap: the trail cannot show it
+  yet) and what would close it.</p>
+<table>
+  <tr><th>framework</th><th>control</th><th>verdict</th><th>evidence</th></tr>
+% for c in d["controls"]:
+  <tr><td>${c["framework"]}</td><td><strong>${c["control"]}</strong><br>${c["summary"]}</td>
+      <td class="v-${c["verdict"]}">${c["verdict"].upper()}</td>
+      <td>${"; ".join(c["evidence"])}\
+% if c["close"]:
+<br><em>to close: ${c["close"]}</em>\
+% endif
+</td></tr>
+% endfor
+</table>
+% endif
 
 <footer>report.json beside this file holds the same facts (schema_version ${d["schema_version"]}).
   This page loads nothing from the network and holds no plaintext personal data: only counts,
