@@ -19,6 +19,7 @@ from .generate import DEFAULT_LOCK_TIMEOUT, PlanOptions
 from .session import Audit
 
 if TYPE_CHECKING:
+    from .alerts import AlertsResult
     from .app_revision import RevisionResult
     from .archive import ArchiveResult, ArchiveVerifyResult
     from .archive_prune import PruneResult
@@ -181,6 +182,18 @@ def witness_setup(
     """``witness setup``: make ``witness_dsn`` a live, insert-only copy of the trail."""
     with Audit(config, dsn) as audit:
         return audit.witness_setup(witness_dsn, publisher_dsn=publisher_dsn, owner=owner)
+
+
+def alerts(
+    config: ConfigPath,
+    dsn: str,
+    *,
+    witness_dsn: str | None = None,
+    notify_channel: str | None = None,
+) -> AlertsResult:
+    """``alerts``: the alert rules over the trail since the last run (the cursor moves)."""
+    with Audit(config, dsn) as audit:
+        return audit.alerts(witness_dsn=witness_dsn, notify_channel=notify_channel)
 
 
 def witness_maintain(config: ConfigPath, dsn: str, witness_dsn: str) -> WitnessMaintainResult:

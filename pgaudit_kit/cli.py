@@ -703,6 +703,69 @@ def archive_prune(
 
 
 @cli.command()
+@click.option(
+    "--fail-on",
+    type=click.Choice(["info", "low", "medium", "high"]),
+    default="high",
+    show_default=True,
+    help="Exit 1 when an alert of this severity or higher fired.",
+)
+@click.option("--notify", "notify_channel", help="Also send each alert with pg_notify here.")
+@click.option("--witness", "witness_dsn", help="Also alert when this witness falls behind.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="Text, one JSON object, or JSON Lines: one alert per line, for a SIEM.",
+)
+@pass_options
+def alerts(
+    options: Options,
+    fail_on: str,
+    notify_channel: str | None,
+    witness_dsn: str | None,
+    output_format: str,
+) -> None:
+    """Judge the trail since the last run by the alert rules; each event is judged once.
+
+    Rules: bulk changes, writes by roles outside app_roles, DDL and capture changes on audited
+    tables, TRUNCATE, key rotation and shredding, redactions, purges, lookup spikes, writes
+    outside [alerts] hours, and seal, archive and witness lag. Run it from cron.
+
+    \b
+    Example:
+        pgaudit-kit alerts --fail-on medium
+        pgaudit-kit alerts --format jsonl --notify pgaudit_alerts >> alerts.jsonl
+    """
+    from . import alerts as alerting
+    from . import api
+
+    result = api.alerts(
+        options.config, options.resolved_dsn(), witness_dsn=witness_dsn,
+        notify_channel=notify_channel,
+    )  # fmt: skip
+    if output_format == "jsonl":
+        if result.alerts:
+            click.echo(alerting.jsonl(result))
+    else:
+
+        def text() -> str:
+            head = (
+                f"judged {result.events} audit row(s) (transactions {result.judged_from} to "
+                f"{result.judged_to}): {len(result.alerts)} alert(s)"
+                if result.advanced
+                else "another alerts run judged these rows first: nothing to report"
+            )
+            return "\n".join([head, *(a.line() for a in result.alerts)])
+
+        _emit(result, output_format, text)
+    if result.at_least(fail_on):
+        click.get_current_context().exit(EXIT_PROBLEMS)
+
+
+@cli.command()
 @click.argument("row_id", type=BIGINT)
 @click.option("--reason", required=True, help="The erasure order carried out; recorded.")
 @format_option

@@ -36,6 +36,15 @@ Shape::
     frameworks = ["pci-dss-4", "gdpr"]  # their minimum retention holds (compliance.py)
     soc2_retention = "1 year"         # the period a SOC 2 policy promises (default 1 year)
 
+    [alerts]                          # thresholds of pgaudit-kit alerts (alerts.py)
+    bulk_rows = 1000                  # more rows of one table in one transaction: bulk change
+    lookups = 20                      # more lookups by one role in one run: enumeration
+    hours = "07:00-19:00"             # writes outside it are reported (default: no window)
+    timezone = "Europe/Paris"         # of hours (default UTC)
+    seal_lag = "15 minutes"           # unsealed rows older than this
+    archive_lag = "1 day"             # sealed blocks no archive holds, once archives exist
+    witness_lag = "5 minutes"         # a witness behind by more (alerts --witness)
+
 Validation here is offline (types, names, policies). Whether tables and columns exist is checked
 against the catalog by ``generate``, which reports the line kept in :class:`TableConfig`.
 """
@@ -45,7 +54,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +129,20 @@ class TableConfig:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """The ``[alerts]`` thresholds (lags in seconds)."""
+
+    bulk_rows: int = 1000
+    lookups: int = 20
+    #: The window writes are expected in, as (start, end) "HH:MM" in ``timezone``; None: any time.
+    hours: tuple[str, str] | None = None
+    timezone: str = "UTC"
+    seal_lag: int = 15 * 60
+    archive_lag: int = 24 * 3600
+    witness_lag: int = 5 * 60
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated config file."""
 
@@ -148,6 +171,7 @@ class Config:
     #: [compliance] frameworks in force (compliance.FRAMEWORKS), and the SOC 2 policy period.
     frameworks: tuple[str, ...] = ()
     soc2_retention: str = compliance.DEFAULT_SOC2_RETENTION
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def line(self, key: str) -> int | None:
         """The line of an ``[audit]`` key, for messages about its value."""
@@ -229,11 +253,11 @@ class _Parser:
 
     def parse(self, data: dict[str, Any]) -> Config:
         for key in data:
-            if key not in ("audit", "retention", "tables", "compliance"):
+            if key not in ("audit", "retention", "tables", "compliance", "alerts"):
                 raise self.fail(
                     f"unknown section [{key}]",
                     self.lines.section((key,)) or self.lines.key((), key),
-                    "the sections are [audit], [retention], [compliance] and "
+                    "the sections are [audit], [retention], [compliance], [alerts] and "
                     '[tables."schema.table"]',
                 )
         audit = data.get("audit", {})
@@ -335,6 +359,7 @@ class _Parser:
                     f'define it in [retention], e.g. {table.retention} = "1 year"',
                 )
         frameworks, soc2 = self._compliance(data.get("compliance", {}))
+        alerts = self._alerts(data.get("alerts", {}))
         self._check_levels(tables, Policy(default))
         self._check_framework_retention(tables, frameworks, soc2, retention, archive_retention)
         return Config(
@@ -358,7 +383,52 @@ class _Parser:
             lines={key: self.lines.key(("audit",), key) for key in _AUDIT_KEYS},
             frameworks=frameworks,
             soc2_retention=soc2,
+            alerts=alerts,
         )
+
+    def _alerts(self, section: Any) -> AlertSettings:
+        line = self.lines.section(("alerts",))
+        if not isinstance(section, dict):
+            raise self.fail("[alerts] must be a table", line)
+        known = {f.name for f in fields(AlertSettings)}
+        values: dict[str, Any] = {}
+        for key, value in section.items():
+            key_line = self.lines.key(("alerts",), key) or line
+            if key not in known:
+                raise self.fail(
+                    f"unknown key {key!r} in [alerts]",
+                    key_line,
+                    "known keys: " + ", ".join(sorted(known)),
+                )
+            if key in ("bulk_rows", "lookups"):
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise self.fail(f"{key} must be a whole number from 1", key_line)
+                values[key] = value
+            elif key == "hours":
+                match = _HOURS.match(value) if isinstance(value, str) else None
+                if match is None:
+                    raise self.fail(
+                        f"hours {value!r} is not a window", key_line, 'e.g. hours = "07:00-19:00"'
+                    )
+                values[key] = (match.group(1), match.group(2))
+            elif key == "timezone":
+                if not isinstance(value, str) or not _known_timezone(value):
+                    raise self.fail(
+                        f"timezone {value!r} is not known",
+                        key_line,
+                        'e.g. timezone = "Europe/Paris"',
+                    )
+                values[key] = value
+            else:
+                seconds = _lag_seconds(value) if isinstance(value, str) else None
+                if seconds is None:
+                    raise self.fail(
+                        f"{key} {value!r} is not understood",
+                        key_line,
+                        'write a count and a unit, e.g. "15 minutes", "2 hours", "1 day"',
+                    )
+                values[key] = seconds
+        return AlertSettings(**values)
 
     def _compliance(self, section: Any) -> tuple[tuple[str, ...], str]:
         line = self.lines.section(("compliance",))
@@ -740,6 +810,26 @@ class _LineIndex:
                 if pattern.search(line):
                     return number
         return None
+
+
+_HOURS = re.compile(r"^((?:[01][0-9]|2[0-3]):[0-5][0-9])-((?:[01][0-9]|2[0-3]):[0-5][0-9])$")
+_LAG = re.compile(r"^\s*([1-9][0-9]{0,5})\s+(second|minute|hour|day)s?\s*$")
+_LAG_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def _lag_seconds(text: str) -> int | None:
+    match = _LAG.match(text)
+    return int(match.group(1)) * _LAG_UNITS[match.group(2)] if match else None
+
+
+def _known_timezone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def parse_period(text: str) -> str:

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import compliance
 from .config import Config
 
 PASS, FAIL, GAP = "pass", "fail", "gap"
+#: Alert rules that last ran longer ago than this do not evidence monitoring.
+MONITORING_GAP = timedelta(days=1)
 VERDICTS = (PASS, FAIL, GAP)
 
 
@@ -59,6 +62,16 @@ class _Facts:
     def immutability_findings(self) -> list[dict[str, Any]]:
         return list(self.document["immutability"]["findings"])
 
+    def entry(
+        self,
+        control: str,
+        summary: str,
+        verdict: str,
+        evidence: tuple[str, ...] | list[str],
+        close: str | None = None,
+    ) -> Control:
+        return Control(self.framework, control, summary, verdict, tuple(evidence), close)
+
     def scope_line(self) -> str:
         names = ", ".join(t["table"] for t in self.in_scope)
         return f"{len(self.in_scope)} table(s) in scope: {names or 'none'}"
@@ -93,8 +106,7 @@ def _logging_active(facts: _Facts, control: str, summary: str, config: Config) -
         *broken,
     )
     if broken:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             FAIL,
@@ -102,8 +114,7 @@ def _logging_active(facts: _Facts, control: str, summary: str, config: Config) -
             "run pgaudit-kit apply, and audit every table check names",
         )
     if not facts.in_scope:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             GAP,
@@ -112,7 +123,7 @@ def _logging_active(facts: _Facts, control: str, summary: str, config: Config) -
             f'(frameworks = ["{compliance.TAG_OF_FRAMEWORK[facts.framework]}"]) or '
             "list it in [compliance] frameworks",
         )
-    return Control(facts.framework, control, summary, PASS, evidence)
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _event_fields(facts: _Facts, control: str, summary: str, config: Config) -> Control:
@@ -123,8 +134,7 @@ def _event_fields(facts: _Facts, control: str, summary: str, config: Config) -> 
         "request and trace ids the application sets",
         "only committed changes are recorded: a statement that fails rolls back with its row",
     )
-    return Control(
-        facts.framework,
+    return facts.entry(
         control,
         summary,
         GAP,
@@ -144,15 +154,14 @@ def _protected(facts: _Facts, control: str, summary: str, config: Config) -> Con
         *findings,
     )
     if findings or not guard:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             FAIL,
             evidence,
             "run pgaudit-kit apply, and remove the grants and roles check names",
         )
-    return Control(facts.framework, control, summary, PASS, evidence)
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _integrity(facts: _Facts, control: str, summary: str, config: Config) -> Control:
@@ -165,25 +174,23 @@ def _integrity(facts: _Facts, control: str, summary: str, config: Config) -> Con
     if not verify["ok"]:
         kinds = sorted({p["kind"] for p in verify["problems"]})
         evidence.append(f"{len(verify['problems'])} problem(s): {', '.join(kinds)}")
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             FAIL,
-            tuple(evidence),
+            evidence,
             "investigate each problem verify names (README, Tamper evidence)",
         )
     if not verify["digests_checked"]:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             GAP,
-            tuple(evidence),
+            evidence,
             "export signed digests (pgaudit-kit digest) and pass them to report "
             "--digests: a superuser's resealed rewrite is caught only from outside",
         )
-    return Control(facts.framework, control, summary, PASS, tuple(evidence))
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _copies(facts: _Facts, control: str, summary: str, config: Config) -> Control:
@@ -201,17 +208,15 @@ def _copies(facts: _Facts, control: str, summary: str, config: Config) -> Contro
             f"subscription {'running' if witness['subscription_running'] else 'NOT RUNNING'}"
         )
     if witness and witness["problems"]:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             FAIL,
-            tuple(evidence),
+            evidence,
             "the witness disagrees with the primary: run verify --witness",
         )
     if not evidence:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             GAP,
@@ -219,7 +224,7 @@ def _copies(facts: _Facts, control: str, summary: str, config: Config) -> Contro
             "ship signed archives to object-lock storage (pgaudit-kit archive) or set "
             "up a witness (pgaudit-kit witness setup; report --witness DSN)",
         )
-    return Control(facts.framework, control, summary, PASS, tuple(evidence))
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _retention(facts: _Facts, control: str, summary: str, config: Config) -> Control:
@@ -246,15 +251,14 @@ def _retention(facts: _Facts, control: str, summary: str, config: Config) -> Con
     )
     problems = [p for p in facts.verify["problems"] if "purge" in p["kind"]]
     if problems:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             FAIL,
-            tuple(evidence),
+            evidence,
             "a purge broke the retention: see verify's problems",
         )
-    return Control(facts.framework, control, summary, PASS, tuple(evidence))
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _storage_limited(facts: _Facts, control: str, summary: str, config: Config) -> Control:
@@ -265,8 +269,7 @@ def _storage_limited(facts: _Facts, control: str, summary: str, config: Config) 
         f"{len(facts.verify['purges'])} partition purge(s) verified",
     )
     if forever:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             GAP,
@@ -274,7 +277,7 @@ def _storage_limited(facts: _Facts, control: str, summary: str, config: Config) 
             f"give {', '.join(forever)} a retention period in [retention]: rows "
             "without one are kept for ever",
         )
-    return Control(facts.framework, control, summary, PASS, evidence)
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _erasure(facts: _Facts, control: str, summary: str, config: Config) -> Control:
@@ -288,15 +291,14 @@ def _erasure(facts: _Facts, control: str, summary: str, config: Config) -> Contr
     )
     bad = [p for p in facts.verify["problems"] if "redact" in p["kind"] or "key" in p["kind"]]
     if bad:
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             FAIL,
             evidence,
             "a redaction or key record differs from its sealed event: see verify",
         )
-    return Control(facts.framework, control, summary, PASS, evidence)
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _security(facts: _Facts, control: str, summary: str, config: Config) -> Control:
@@ -306,33 +308,42 @@ def _security(facts: _Facts, control: str, summary: str, config: Config) -> Cont
     integrity = _integrity(facts, control, summary, config)
     evidence = (*protected.evidence, *integrity.evidence[:1], *plain)
     if plain or FAIL in (protected.verdict, integrity.verdict):
-        return Control(
-            facts.framework,
+        return facts.entry(
             control,
             summary,
             FAIL,
             evidence,
             "classify the columns check names and fix what verify and check report",
         )
-    return Control(facts.framework, control, summary, PASS, evidence)
+    return facts.entry(control, summary, PASS, evidence)
 
 
 def _monitoring(facts: _Facts, control: str, summary: str, config: Config) -> Control:
     verify = facts.verify
+    last = (facts.document.get("alerts") or {}).get("last_run")
     evidence = (
         f"the trail is verified ({'intact' if verify['ok'] else 'TAMPERED'}); "
         f"{verify['unsealed_rows']} row(s) not sealed yet",
-        "no alert rules are evaluated over the trail yet",
+        f"alert rules last judged the trail at {last}" if last else "alert rules never ran",
     )
-    return Control(
-        facts.framework,
-        control,
-        summary,
-        GAP,
-        evidence,
-        "review the trail for anomalies on a schedule (bulk changes, writes by roles "
-        "outside app_roles, DDL, purges) and keep a record of the reviews",
+    ran = (
+        last is not None
+        and (datetime.now(UTC) - datetime.fromisoformat(str(last))) <= MONITORING_GAP
     )
+    if not verify["ok"]:
+        return facts.entry(
+            control, summary, FAIL, evidence, "investigate each problem verify names"
+        )
+    if not ran:
+        return facts.entry(
+            control,
+            summary,
+            GAP,
+            evidence,
+            "run pgaudit-kit alerts from cron (at least daily) and send its JSON Lines to the "
+            "SIEM the security team reviews",
+        )
+    return facts.entry(control, summary, PASS, evidence)
 
 
 Rule = Callable[[_Facts, str, str, Config], Control]

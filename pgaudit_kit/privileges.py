@@ -41,19 +41,21 @@ def _execute(name: str, *args: str) -> Grant:
 #: blocks, holds, retention, archives, the toolkit's version and settings, and key dates, and can
 #: check the health of triggers and functions; it never sees key material (hmac_keys is not
 #: granted; keys is a view without it). The one thing it writes is the record of an archive it
-#: wrote (archive_record, which holds the record to the chain and logs it).
+#: wrote (archive_record, which holds the record to the chain and logs it), and how far alerts
+#: has judged the log (alerts_advance, forwards only).
 AUDITOR: tuple[Grant, ...] = (
     Grant("schema", "", "USAGE"),
     *_select(
         "log", "log_rows", "keys", "audited_tables", "blocks", "block_leaves", "holds",
         "retention_classes", "maintenance_runs", "redactions", "schema_version", "settings",
-        "archives",
+        "archives", "alert_cursor",
     ),
     _execute("trigger_health"),
     _execute("partitions"),
     _execute("integrity"),
     _execute("missing_partitions", "int4"),
     _execute("archive_record", "text", "int4", "int8", "int8", "bytea", "int8", "text"),
+    _execute("alerts_advance", "int8", "int8"),
 )  # fmt: skip
 #: An admin runs the trail's upkeep and reads what an auditor reads. It never sees key material
 #: and cannot write audit rows directly: each of these functions checks its inputs and records

@@ -22,7 +22,7 @@ import psycopg
 from mako.template import Template
 from psycopg import sql
 
-from . import catalog, check, controls, digest, sqlfiles, status, verify, witness
+from . import catalog, check, controls, digest, sqlfiles, status, toolkit_schema, verify, witness
 from .config import Config
 from .errors import InputError
 from .results import Result, as_json, json_name, to_json_text
@@ -205,6 +205,11 @@ def write(
             activity[f"by_{dimension}"].append({"label": label, "count": int(count)})
         holds = [h for h in status.read_holds(conn, schema) if h.released_at is None]
         seen = witness.lag(conn, config.schema, witness_dsn) if witness_dsn else None
+        cursor = (
+            conn.execute(sqlfiles.render("queries/alert_cursor.sql", schema=schema)).fetchone()
+            if toolkit_schema.revision_at_least(installed.revision, "0008")
+            else None
+        )
     retention_of = {str(t.name): t.retention or "default" for t in config.tables}
     findings = [as_json(f) for f in checked.findings]
     document: dict[str, Any] = {
@@ -245,6 +250,7 @@ def write(
             "archives": as_json(state.retention.archives) if state.retention else None,
             "holds": as_json(holds),
         },
+        "alerts": {"last_run": as_json(cursor[0]), "last_run_by": cursor[1]} if cursor else None,
         "witness": (
             {**as_json(seen), "problems": as_json(seen.problems)} if seen is not None else None
         ),

@@ -40,6 +40,7 @@ from .generate import DEFAULT_LOCK_TIMEOUT, Plan, PlanOptions
 from .identifiers import quote
 
 if TYPE_CHECKING:
+    from .alerts import AlertsResult
     from .app_revision import RevisionResult
     from .archive import ArchiveResult
     from .archive_prune import PruneResult
@@ -414,6 +415,25 @@ class Audit:
             if witness_dsn is not None:
                 result.witness = witness.compare(conn, self.config.schema, witness_dsn, result)
             return result
+
+    @_translated
+    def alerts(
+        self, *, witness_dsn: str | None = None, notify_channel: str | None = None
+    ) -> AlertsResult:
+        """Judge the audit rows since the last run by the alert rules (and the lags as they
+        are), move the cursor, and send each alert on ``notify_channel`` when given."""
+        from . import alerts, verify
+
+        if notify_channel is not None:
+            alerts.require_channel(notify_channel)
+        self.start("alerts")
+        with verify.snapshot(self.conn) as conn:
+            lo, hi, events, found = alerts.evaluate(conn, self.config, witness_dsn=witness_dsn)
+        with self.transaction() as conn:
+            moved = alerts.advance(conn, self.config.schema, lo, hi)
+            if moved and notify_channel is not None:
+                alerts.notify(conn, notify_channel, found)
+        return alerts.AlertsResult(lo, hi, events, tuple(found) if moved else (), moved)
 
     @_translated
     def witness_maintain(self, witness_dsn: str) -> WitnessMaintainResult:

@@ -78,6 +78,9 @@ def test_each_framework_maps_an_intact_trail_onto_its_controls(
     closed = _controls(trail, tmp_path / "r2", "pci-dss-4", digests_dir=tmp_path / "d",
                        pubkey=keys[1])  # fmt: skip
     assert closed["pci-dss-4 10.3.4"]["verdict"] == "pass"
+    # alert rules run: monitoring is evidenced
+    assert run(*base, "alerts").exit_code in (0, 1)  # the install's own events are high
+    assert _controls(trail, tmp_path / "r3", "soc2")["soc2 CC7.2"]["verdict"] == "pass"
     assert closed["pci-dss-4 10.3.3"]["verdict"] == "pass"
     page = (tmp_path / "r2" / "report.html").read_text()
     assert "7. Controls" in page and "10.3.4" in page and "ann@example.org" not in page

@@ -210,6 +210,12 @@ def test_a_witness_follows_the_primary_and_an_auditor_compares_them(pair: Pair) 
         "status", "--witness", pair.reader_dsn(),
     )  # fmt: skip
     assert "1 behind" in behind.output and "subscription NOT RUNNING" in behind.output
+    alerted = run(
+        "--dsn", env.auditor_dsn, "--config", str(env.config_path),
+        "alerts", "--witness", pair.reader_dsn(), "--format", "jsonl",
+    )  # fmt: skip
+    lag = [json.loads(line) for line in alerted.output.splitlines()]
+    assert alerted.exit_code == 1 and "witness_lag" in {a["rule"] for a in lag}
     _witness_sql(pair, f"alter subscription {replication_name(_chain_id(env))} enable")
     _caught_up(pair)
     # the witness's copy keeps what it received, whoever asks

@@ -127,7 +127,7 @@ def test_load_reads_the_file_and_reports_a_missing_one(tmp_path: Path) -> None:
         (
             "[auditt]\n",
             "pgaudit.toml:1: unknown section [auditt] "
-            '(the sections are [audit], [retention], [compliance] and [tables."schema.table"])',
+            '(the sections are [audit], [retention], [compliance], [alerts] and [tables."schema.table"])',
         ),
         (
             '[retention]\npci = { hot = "1 year", keep = "3 months" }\n',

@@ -29,6 +29,7 @@ LAYER = {
     "witness": 3,
     "proof": 3,
     "report": 3,
+    "alerts": 3,
     "controls": 3,
     "retention": 3,
     "investigations": 3,

@@ -42,7 +42,7 @@ create schema "audit" authorization "audit_owner";
 -- toolkit schema revision 0007: truncate chosen per table
 -- (frozen SQL: migrations/versions)
 
--- toolkit schema revision 0008: tiered retention and archive records
+-- toolkit schema revision 0008: archives, tiered retention, alert cursor
 -- (frozen SQL: migrations/versions)
 
 -- create the monthly log partitions missing for this month and 3 ahead
@@ -115,14 +115,16 @@ grant select on
     "audit"."redactions",
     "audit"."schema_version",
     "audit"."settings",
-    "audit"."archives"
+    "audit"."archives",
+    "audit"."alert_cursor"
     to "shop_auditor";
 grant execute on function
     "audit"."trigger_health"(),
     "audit"."partitions"(),
     "audit"."integrity"(),
     "audit"."missing_partitions"("int4"),
-    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text")
+    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
+    "audit"."alerts_advance"("int8", "int8")
     to "shop_auditor";
 grant usage on schema "audit" to "shop_dba";
 grant select on
@@ -138,7 +140,8 @@ grant select on
     "audit"."redactions",
     "audit"."schema_version",
     "audit"."settings",
-    "audit"."archives"
+    "audit"."archives",
+    "audit"."alert_cursor"
     to "shop_dba";
 grant execute on function
     "audit"."trigger_health"(),
@@ -146,6 +149,7 @@ grant execute on function
     "audit"."integrity"(),
     "audit"."missing_partitions"("int4"),
     "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
+    "audit"."alerts_advance"("int8", "int8"),
     "audit"."seal"("int8"),
     "audit"."maintain"("int4", "bool"),
     "audit"."purge"("bool"),
@@ -170,7 +174,8 @@ grant select on
     "audit"."redactions",
     "audit"."schema_version",
     "audit"."settings",
-    "audit"."archives"
+    "audit"."archives",
+    "audit"."alert_cursor"
     to "shop_dpo";
 grant execute on function
     "audit"."trigger_health"(),
@@ -178,6 +183,7 @@ grant execute on function
     "audit"."integrity"(),
     "audit"."missing_partitions"("int4"),
     "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
+    "audit"."alerts_advance"("int8", "int8"),
     "audit"."lookup"("text", "text", "text")
     to "shop_dpo";
 -- Partitions created later by the table owner grant TRIGGER to the audit owner, so the guard can

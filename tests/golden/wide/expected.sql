@@ -38,7 +38,7 @@ create schema "audit" authorization "audit_owner";
 -- toolkit schema revision 0007: truncate chosen per table
 -- (frozen SQL: migrations/versions)
 
--- toolkit schema revision 0008: tiered retention and archive records
+-- toolkit schema revision 0008: archives, tiered retention, alert cursor
 -- (frozen SQL: migrations/versions)
 
 -- create the monthly log partitions missing for this month and 3 ahead

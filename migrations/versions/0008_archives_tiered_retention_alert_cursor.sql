@@ -1,12 +1,15 @@
--- Frozen SQL of toolkit schema revision 0008: tiered retention and archive records.
+-- Frozen SQL of toolkit schema revision 0008: archives, tiered retention, alert cursor.
 -- Written by tools/freeze_revision.py from: toolkit/upgrades/0008_tiered_retention.sql,
--- toolkit/tables/archives.sql, toolkit/functions/archive_record.sql, toolkit/functions/purge.sql,
--- toolkit/functions/maintain.sql, toolkit/privileges.sql, toolkit/record_digests.sql.
+-- toolkit/tables/archives.sql, toolkit/tables/alert_cursor.sql,
+-- toolkit/functions/archive_record.sql, toolkit/functions/alerts_advance.sql,
+-- toolkit/functions/purge.sql, toolkit/functions/maintain.sql, toolkit/privileges.sql,
+-- toolkit/record_digests.sql.
 -- Never edit: installed databases depend on it. Add a new revision instead.
 
 -- Revision 0008 on an installed 0007: tiered retention. A class may keep its rows in the database
 -- for a while (keep) and in archives for longer (archive_keep); archives records what archive
--- wrote, and purge drops a tiered class's partitions only once archived.
+-- wrote, and purge drops a tiered class's partitions only once archived. The alert cursor comes
+-- with it (alert_cursor, alerts_advance).
 alter table {schema}.retention_classes
     add column archive_keep interval check (archive_keep >= keep);
 
@@ -27,6 +30,18 @@ create table {schema}.archives (
     recorded_by text not null default session_user,
     check (last_block >= first_block)
 );
+
+-- alert_cursor (revision 0008): how far pgaudit-kit alerts has judged the log, as a transaction
+-- horizon: every row with txid below it was judged once. Rows below a horizon are all committed
+-- or rolled back, so a transaction committing late is never skipped. One row; moved only by
+-- alerts_advance, forwards, and never past the current horizon.
+create table {schema}.alert_cursor (
+    singleton boolean primary key default true check (singleton),
+    horizon bigint not null default 0 check (horizon >= 0),
+    moved_at timestamptz,
+    moved_by text
+);
+insert into {schema}.alert_cursor default values;
 
 -- archive_record: records an archive that pgaudit-kit archive wrote and read back: the manifest's
 -- origin, sequence and SHA-256, its blocks and the head hash it signed. The head must be this
@@ -65,6 +80,27 @@ begin
         'head_hash', encode(p_head_hash, 'hex'), 'rows', p_rows,
         'manifest_sha256', p_manifest_sha256));
     return v_archive_id;
+end
+$pgaudit$;
+
+-- alerts_advance: moves the alert cursor from p_from to p_to once alerts judged the rows between
+-- them: only forwards, never past the transaction horizon (rows above it may still change), and
+-- only from where it stands, so of two runs judging the same rows one wins and the other emits
+-- nothing. Returns whether it moved.
+create or replace function {schema}.alerts_advance(p_from bigint, p_to bigint)
+returns boolean
+language plpgsql security definer
+set search_path = pg_catalog, pg_temp
+as $pgaudit$
+begin
+    if p_to < p_from or p_to > pg_snapshot_xmin(pg_current_snapshot())::text::bigint then
+        raise exception 'pgaudit-kit: the alert cursor moves forwards to at most the transaction horizon'
+            using errcode = 'invalid_parameter_value';
+    end if;
+    update {schema}.alert_cursor
+    set horizon = p_to, moved_at = pg_catalog.now(), moved_by = session_user
+    where horizon = p_from;
+    return found;
 end
 $pgaudit$;
 

@@ -1,4 +1,4 @@
-"""tiered retention and archive records
+"""archives, tiered retention, alert cursor
 
 Revision ID: 0008
 Revises: 0007
@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade(**kw: Any) -> None:
-    run_frozen("0008_tiered_retention_and_archive_records.sql", values=kw["values"])
+    run_frozen("0008_archives_tiered_retention_alert_cursor.sql", values=kw["values"])
 
 
 def downgrade(**kw: Any) -> None:

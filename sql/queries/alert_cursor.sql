@@ -1,0 +1,1 @@
+select moved_at, moved_by from {schema}.alert_cursor
