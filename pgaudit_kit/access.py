@@ -51,7 +51,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "digest": READERS,
     "archive": READERS,
     "archive prune": READERS,
-    "alerts": READERS,
+    "alerts": ADMINS,
     "prove": READERS,
     "hold list": READERS,
     "seal": ADMINS,

@@ -54,6 +54,7 @@ from psycopg import sql
 from . import chain, digest, jsonfile, sqlfiles, verify
 from .chain import BlockHeader, MerkleBuilder
 from .errors import InputError
+from .identifiers import quote
 from .problems import Problem
 from .results import Result
 from .trail import Event
@@ -207,6 +208,9 @@ class PrunedSegment:
     size: int
     first_block: int
     last_block: int
+    #: The signed note of the manifest that listed it (``Manifest.note_sha256``): a record
+    #: excuses only the segment of that very manifest.
+    manifest_sha256: str
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,8 @@ def prune_body(
         f"prune {number}",
         f"older-than {older_than}",
         *(
-            f"removed {s.sequence} {s.name} {s.sha256} {s.size} {s.first_block} {s.last_block}"
+            f"removed {s.sequence} {s.name} {s.sha256} {s.size} {s.first_block} {s.last_block} "
+            f"{s.manifest_sha256}"
             for s in segments
         ),
         f"time {time}",
@@ -251,6 +256,7 @@ def prune_document(record: PruneRecord, note: str) -> dict[str, Any]:
                 "sha256": s.sha256,
                 "size": s.size,
                 "blocks": [s.first_block, s.last_block],
+                "manifest_sha256": s.manifest_sha256,
             }
             for s in record.segments
         ],
@@ -277,11 +283,20 @@ def read_prune_record(path: Path, public_key: Ed25519PublicKey) -> PruneRecord:
             raise ValueError("unknown line")
         segments = []
         for line in removed:
-            kind, sequence, name, sha, size, first, last = line.split(" ")
+            kind, sequence, name, sha, size, first, last, manifest_sha = line.split(" ")
             if kind != "removed" or not _SEGMENT.fullmatch(name):
                 raise ValueError("bad removed line")
-            numbers = [jsonfile.decimal(w) for w in (sequence, size, first, last)]
-            segments.append(PrunedSegment(numbers[0], name, sha, *numbers[1:]))
+            segments.append(
+                PrunedSegment(
+                    jsonfile.decimal(sequence),
+                    name,
+                    sha,
+                    jsonfile.decimal(size),
+                    jsonfile.decimal(first),
+                    jsonfile.decimal(last),
+                    manifest_sha,
+                )
+            )
         record = PruneRecord(
             path,
             origin,
@@ -455,6 +470,15 @@ def _check_written(
             )
         )
     return result.problems
+
+
+def may_record(conn: psycopg.Connection[Any], schema: str) -> bool:
+    """Whether the connected role may record archives (admin roles may; see privileges)."""
+    row = conn.execute(
+        "select has_function_privilege(%s, 'execute')",
+        [f"{quote(schema)}.archive_record(text, integer, bigint, bigint, bytea, bigint, text)"],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def record_archive(conn: psycopg.Connection[Any], schema: str, manifest: Manifest) -> int:
@@ -746,6 +770,8 @@ def _read_prune_records(
             if (
                 item is None
                 or manifest is None
+                or manifest.note_sha256 != segment.manifest_sha256
+                or manifest.origin != record.origin
                 or (item.sha256, item.size) != (segment.sha256, segment.size)
                 or (manifest.first_block, manifest.last_block)
                 != (segment.first_block, segment.last_block)

@@ -99,10 +99,7 @@ def prune_archive(
                 continue
             reason = _why_kept(path, item, manifest, config, holds, older_than, now)
             if reason is None:
-                blocks = (manifest.first_block, manifest.last_block)
-                removed.append(
-                    PrunedSegment(manifest.sequence, item.name, item.sha256, item.size, *blocks)
-                )
+                removed.append(_pruned(manifest, item))
             else:
                 kept.append(KeptSegment(item.name, reason))
     if dry_run or not removed:
@@ -126,6 +123,18 @@ def prune_archive(
     for segment in removed:
         (out_dir / segment.name).unlink(missing_ok=True)
     return PruneResult(out_dir, dry_run, record.path, tuple(removed), tuple(kept))
+
+
+def _pruned(manifest: Manifest, item: archive.ArchiveFile) -> PrunedSegment:
+    return PrunedSegment(
+        manifest.sequence,
+        item.name,
+        item.sha256,
+        item.size,
+        manifest.first_block,
+        manifest.last_block,
+        manifest.note_sha256,
+    )
 
 
 def _why_kept(

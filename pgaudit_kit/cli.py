@@ -636,7 +636,12 @@ def archive(
                 "headers only (rows purged before they were archived): blocks "
                 + ", ".join(map(str, result.headers_only))
             )
-        lines.append(f"signed {result.manifest}; recorded as archive {result.archive_id}")
+        lines.append(
+            f"signed {result.manifest}; recorded as archive {result.archive_id}"
+            if result.archive_id is not None
+            else f"signed {result.manifest}; not recorded in the database: only admin roles "
+            "record archives, which purge of a tiered retention class waits for"
+        )
         return "\n".join(lines)
 
     _emit(result, output_format, text)

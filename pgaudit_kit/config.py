@@ -410,6 +410,12 @@ class _Parser:
                     raise self.fail(
                         f"hours {value!r} is not a window", key_line, 'e.g. hours = "07:00-19:00"'
                     )
+                if match.group(1) == match.group(2):
+                    raise self.fail(
+                        f"hours {value!r} is an empty window",
+                        key_line,
+                        'give the start and end of the day\'s window, e.g. "07:00-19:00"',
+                    )
                 values[key] = (match.group(1), match.group(2))
             elif key == "timezone":
                 if not isinstance(value, str) or not _known_timezone(value):

@@ -39,10 +39,8 @@ def _execute(name: str, *args: str) -> Grant:
 
 #: An auditor reads the trail (log_rows as verify hashes it, and the log view), the registry,
 #: blocks, holds, retention, archives, the toolkit's version and settings, and key dates, and can
-#: check the health of triggers and functions; it never sees key material (hmac_keys is not
-#: granted; keys is a view without it). The one thing it writes is the record of an archive it
-#: wrote (archive_record, which holds the record to the chain and logs it), and how far alerts
-#: has judged the log (alerts_advance, forwards only).
+#: check the health of triggers and functions; it changes nothing and never sees key material
+#: (hmac_keys is not granted; keys is a view without it).
 AUDITOR: tuple[Grant, ...] = (
     Grant("schema", "", "USAGE"),
     *_select(
@@ -54,8 +52,6 @@ AUDITOR: tuple[Grant, ...] = (
     _execute("partitions"),
     _execute("integrity"),
     _execute("missing_partitions", "int4"),
-    _execute("archive_record", "text", "int4", "int8", "int8", "bytea", "int8", "text"),
-    _execute("alerts_advance", "int8", "int8"),
 )  # fmt: skip
 #: An admin runs the trail's upkeep and reads what an auditor reads. It never sees key material
 #: and cannot write audit rows directly: each of these functions checks its inputs and records
@@ -71,6 +67,10 @@ ADMIN: tuple[Grant, ...] = (
     _execute("premake_partitions", "int4"),
     _execute("shred_key", "int4", "text"),
     _execute("redact", "int8", "text"),
+    # the record purge of a tiered class waits for: only a role trusted to purge may vouch for
+    # an archive, and only such a role may move the cursor that decides what alerts judge
+    _execute("archive_record", "text", "int4", "int8", "int8", "bytea", "int8", "text"),
+    _execute("alerts_advance", "int8", "int8"),
 )
 #: An investigator reads what an auditor reads, and may look audit rows up by the value of a
 #: hashed column (lookup, which records each search).

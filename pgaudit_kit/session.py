@@ -486,6 +486,8 @@ class Audit:
         if result.written is None or result.problems:
             return result
         with self.transaction() as conn:
+            if not archive.may_record(conn, self.config.schema):
+                return result  # written, not recorded: only admin roles vouch for archives
             archive_id = archive.record_archive(conn, self.config.schema, result.written)
         return replace(result, archive_id=archive_id)
 

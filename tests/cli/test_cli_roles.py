@@ -45,7 +45,7 @@ MATRIX: dict[str, set[str]] = {
     "digest": READERS,
     "archive": READERS,
     "archive prune": READERS,
-    "alerts": READERS,
+    "alerts": {"admin", "superuser"},
     "prove": READERS,
     "hold list": READERS,
     "seal": {"admin", "superuser"},

@@ -58,7 +58,10 @@ def _maintain_until(env: AuditEnv, action: str) -> list[str]:
 
 
 def _archive(env: AuditEnv, keys: tuple[Path, Path], out: Path) -> archive.ArchiveResult:
-    return api.archive(env.config_path, env.auditor_dsn, signing_key=keys[0], out_dir=out)
+    """archive as the admin, who records it."""
+    return api.archive(
+        env.config_path, env.dsn_as(env.roles.other), signing_key=keys[0], out_dir=out
+    )
 
 
 def test_the_classes_reach_the_database_and_a_change_is_planned(tiered: AuditEnv) -> None:
@@ -88,11 +91,17 @@ def test_purge_waits_for_an_archive_then_drops_and_names_it(
     assert refused.exit_code == 0 and "unarchived" in refused.output
     assert "run pgaudit-kit archive first" in refused.output
     out = tmp_path / "archive"
-    written = run("--dsn", tiered.auditor_dsn, "--config", str(tiered.config_path), "archive",
-                  "--signing-key", str(keys[0]), "--out", str(out))  # fmt: skip
+    signing = ["--signing-key", str(keys[0]), "--out"]
+    # an auditor writes archives, but only an admin (trusted to purge) vouches for one
+    audited = run("--dsn", tiered.auditor_dsn, "--config", str(tiered.config_path), "archive",
+                  *signing, str(tmp_path / "auditor-copy"))  # fmt: skip
+    assert audited.exit_code == 0 and "not recorded in the database" in audited.output
+    assert "unarchived" in _maintain_until(tiered, "unarchived")
+    written = run("--dsn", tiered.dsn_as(tiered.roles.other), "--config",
+                  str(tiered.config_path), "archive", *signing, str(out))  # fmt: skip
     assert written.exit_code == 0 and "recorded as archive 1" in written.output
     (recorded,) = tiered.sql("select first_block, last_block, recorded_by from audit.archives")
-    assert recorded[0] == 1 and recorded[2] == tiered.roles.auditor
+    assert recorded[0] == 1 and recorded[2] == tiered.roles.other
     assert [e["new_values"]["sequence"] for e in tiered.log("ARCHIVE")] == [1]
     shown = run("--dsn", tiered.auditor_dsn, "--config", str(tiered.config_path), "status")
     assert "archived classes: pci kept 1 year" in shown.output
@@ -118,9 +127,11 @@ def test_an_archive_is_recorded_only_once_it_reads_back_and_matches_the_chain(
     )[0]
     call = "select audit.archive_record('o', 1, 1, %s, %s, 5, repeat('a', 64))"
     with pytest.raises(psycopg.errors.InvalidParameterValue, match="does not have the hash"):
-        tiered.sql(call, [head, b"\x00" * 32], role=tiered.roles.auditor)
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        tiered.sql(call, [head, head_hash], role=tiered.roles.app)
+        tiered.sql(call, [head, b"\x00" * 32], role=tiered.roles.other)
+    # neither the app nor a read-only auditor may vouch that rows live on in an archive
+    for role in (tiered.roles.app, tiered.roles.auditor):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            tiered.sql(call, [head, head_hash], role=role)
     assert tiered.sql("select count(*) from audit.archives") == [(0,)]
     # a segment that changes on disk before it is read back is not recorded
     out = tmp_path / "archive"
@@ -223,7 +234,7 @@ def test_a_segment_gone_without_a_valid_prune_record_is_found(
     segment = pruned.removed[0]
     forged = archive.PruneRecord(record, document["origin"], 1, "1 year", (
         archive.PrunedSegment(segment.sequence, segment.name, "0" * 64, segment.size,
-                              segment.first_block, segment.last_block),
+                              segment.first_block, segment.last_block, segment.manifest_sha256),
     ), "2030-01-01T00:00:00Z")  # fmt: skip
     body = archive.prune_body(forged.origin, 1, "1 year", forged.segments, forged.time)
     private_key = digest.load_private_key(keys[0])
@@ -240,6 +251,27 @@ def test_a_segment_gone_without_a_valid_prune_record_is_found(
     # the record removed: the segment is simply missing
     record.unlink()
     assert {p.kind for p in api.verify_archive(out, pubkey=keys[1]).problems} == {
+        "archive_file_missing",
+        "block_missing",
+    }
+
+
+def test_a_prune_record_of_another_folder_excuses_nothing(
+    tiered: AuditEnv, keys: tuple[Path, Path], tmp_path: Path
+) -> None:
+    seal_all(tiered)
+    first, second = tmp_path / "a", tmp_path / "b"
+    kept = _archive(tiered, keys, first)
+    time.sleep(1.1)  # manifests sign their time: the two folders' manifests differ
+    _archive(tiered, keys, second)
+    later = datetime(datetime.now(UTC).year + 3, 1, 1, tzinfo=UTC)
+    pruned = _prune(tiered, keys, second, now=later)
+    assert pruned.record is not None and kept.segment is not None
+    (first / pruned.record.name).write_bytes(pruned.record.read_bytes())
+    kept.segment.unlink()
+    problems = api.verify_archive(first, pubkey=keys[1]).problems
+    assert {p.kind for p in problems} == {
+        "manifest_forged",
         "archive_file_missing",
         "block_missing",
     }

@@ -211,7 +211,7 @@ def test_a_witness_follows_the_primary_and_an_auditor_compares_them(pair: Pair) 
     )  # fmt: skip
     assert "1 behind" in behind.output and "subscription NOT RUNNING" in behind.output
     alerted = run(
-        "--dsn", env.auditor_dsn, "--config", str(env.config_path),
+        "--dsn", env.dsn, "--config", str(env.config_path),
         "alerts", "--witness", pair.reader_dsn(), "--format", "jsonl",
     )  # fmt: skip
     lag = [json.loads(line) for line in alerted.output.splitlines()]

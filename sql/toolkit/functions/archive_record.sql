@@ -2,8 +2,8 @@
 -- origin, sequence and SHA-256, its blocks and the head hash it signed. The head must be this
 -- chain's block with that hash, so a record names only blocks sealed as the archive holds them
 -- (one database may be archived into several folders: each records its own). Recorded as an
--- ARCHIVE event as well. What it cannot check is the folder itself: it is granted to the roles
--- that run archive, who vouch for it.
+-- ARCHIVE event as well. What it cannot check is the folder itself: it is granted to admin roles
+-- only, who are trusted to purge, and so to vouch that what purge drops lives on in an archive.
 create or replace function {schema}.archive_record(p_origin text, p_sequence integer,
                                                    p_first_block bigint, p_last_block bigint,
                                                    p_head_hash bytea, p_rows bigint,

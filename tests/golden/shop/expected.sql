@@ -122,9 +122,7 @@ grant execute on function
     "audit"."trigger_health"(),
     "audit"."partitions"(),
     "audit"."integrity"(),
-    "audit"."missing_partitions"("int4"),
-    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
-    "audit"."alerts_advance"("int8", "int8")
+    "audit"."missing_partitions"("int4")
     to "shop_auditor";
 grant usage on schema "audit" to "shop_dba";
 grant select on
@@ -148,8 +146,6 @@ grant execute on function
     "audit"."partitions"(),
     "audit"."integrity"(),
     "audit"."missing_partitions"("int4"),
-    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
-    "audit"."alerts_advance"("int8", "int8"),
     "audit"."seal"("int8"),
     "audit"."maintain"("int4", "bool"),
     "audit"."purge"("bool"),
@@ -158,7 +154,9 @@ grant execute on function
     "audit"."rotate_key"(),
     "audit"."premake_partitions"("int4"),
     "audit"."shred_key"("int4", "text"),
-    "audit"."redact"("int8", "text")
+    "audit"."redact"("int8", "text"),
+    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
+    "audit"."alerts_advance"("int8", "int8")
     to "shop_dba";
 grant usage on schema "audit" to "shop_dpo";
 grant select on
@@ -182,8 +180,6 @@ grant execute on function
     "audit"."partitions"(),
     "audit"."integrity"(),
     "audit"."missing_partitions"("int4"),
-    "audit"."archive_record"("text", "int4", "int8", "int8", "bytea", "int8", "text"),
-    "audit"."alerts_advance"("int8", "int8"),
     "audit"."lookup"("text", "text", "text")
     to "shop_dpo";
 -- Partitions created later by the table owner grant TRIGGER to the audit owner, so the guard can
