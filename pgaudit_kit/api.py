@@ -190,10 +190,12 @@ def alerts(
     *,
     witness_dsn: str | None = None,
     notify_channel: str | None = None,
+    deliver: Callable[[AlertsResult], None] | None = None,
 ) -> AlertsResult:
-    """``alerts``: the alert rules over the trail since the last run (the cursor moves)."""
+    """``alerts``: the alert rules over the trail since the last run (the cursor moves once
+    ``deliver``, when given, has returned: at-least-once delivery)."""
     with Audit(config, dsn) as audit:
-        return audit.alerts(witness_dsn=witness_dsn, notify_channel=notify_channel)
+        return audit.alerts(witness_dsn=witness_dsn, notify_channel=notify_channel, deliver=deliver)
 
 
 def witness_maintain(config: ConfigPath, dsn: str, witness_dsn: str) -> WitnessMaintainResult:

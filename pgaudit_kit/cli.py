@@ -26,6 +26,7 @@ from .errors import BIGINT_MAX, INTEGER_MAX, InputError, PgAuditError
 from .results import to_json_text
 
 if TYPE_CHECKING:
+    from .alerts import AlertsResult
     from .problems import Problem
     from .status import StatusResult
     from .verify import VerifyResult
@@ -747,14 +748,11 @@ def alerts(
     from . import alerts as alerting
     from . import api
 
-    result = api.alerts(
-        options.config, options.resolved_dsn(), witness_dsn=witness_dsn,
-        notify_channel=notify_channel,
-    )  # fmt: skip
-    if output_format == "jsonl":
-        if result.alerts:
-            click.echo(alerting.jsonl(result))
-    else:
+    def deliver(result: AlertsResult) -> None:
+        if output_format == "jsonl":
+            if result.alerts:
+                click.echo(alerting.jsonl(result))
+            return
 
         def text() -> str:
             head = (
@@ -766,6 +764,12 @@ def alerts(
             return "\n".join([head, *(a.line() for a in result.alerts)])
 
         _emit(result, output_format, text)
+        sys.stdout.flush()  # a write that fails here rolls the cursor back
+
+    result = api.alerts(
+        options.config, options.resolved_dsn(), witness_dsn=witness_dsn,
+        notify_channel=notify_channel, deliver=deliver,
+    )  # fmt: skip
     if result.at_least(fail_on):
         click.get_current_context().exit(EXIT_PROBLEMS)
 

@@ -418,10 +418,19 @@ class Audit:
 
     @_translated
     def alerts(
-        self, *, witness_dsn: str | None = None, notify_channel: str | None = None
+        self,
+        *,
+        witness_dsn: str | None = None,
+        notify_channel: str | None = None,
+        deliver: Callable[[AlertsResult], None] | None = None,
     ) -> AlertsResult:
         """Judge the audit rows since the last run by the alert rules (and the lags as they
-        are), move the cursor, and send each alert on ``notify_channel`` when given."""
+        are), move the cursor, and send each alert on ``notify_channel`` when given.
+
+        :param deliver: called with the result while the cursor's move is not committed yet:
+            when it raises (a broken pipe, a full disk), the move is rolled back and the next
+            run judges the same rows again, so an alert is delivered at least once.
+        """
         from . import alerts, verify
 
         if notify_channel is not None:
@@ -430,10 +439,14 @@ class Audit:
         with verify.snapshot(self.conn) as conn:
             lo, hi, events, found = alerts.evaluate(conn, self.config, witness_dsn=witness_dsn)
         with self.transaction() as conn:
+            # the move takes the cursor's row lock: a second run waits, then finds it moved
             moved = alerts.advance(conn, self.config.schema, lo, hi)
+            result = alerts.AlertsResult(lo, hi, events, tuple(found) if moved else (), moved)
             if moved and notify_channel is not None:
                 alerts.notify(conn, notify_channel, found)
-        return alerts.AlertsResult(lo, hi, events, tuple(found) if moved else (), moved)
+            if deliver is not None:
+                deliver(result)
+        return result
 
     @_translated
     def witness_maintain(self, witness_dsn: str) -> WitnessMaintainResult:

@@ -159,6 +159,22 @@ def test_alerts_reach_listeners_with_pg_notify(env: AuditEnv) -> None:
     assert note.channel == "pgaudit_alerts" and json.loads(note.payload)["rule"] == "bulk_change"
 
 
+def test_alerts_that_cannot_be_delivered_are_judged_again(env: AuditEnv) -> None:
+    _install(env, "bulk_rows = 5")
+    _app_writes(env, 1, 6)
+    admin = env.dsn_as(env.roles.other)
+    (before,) = env.sql("select horizon from audit.alert_cursor")[0]
+
+    def broken_pipe(result: object) -> None:
+        raise BrokenPipeError("the SIEM went away")
+
+    with pytest.raises(BrokenPipeError):
+        api.alerts(env.config_path, admin, deliver=broken_pipe)
+    assert env.sql("select horizon from audit.alert_cursor") == [(before,)]
+    _, alerts = _alerts_until(env, {"bulk_change"})
+    assert [a["rule"] for a in alerts] == ["bulk_change"]
+
+
 def test_the_cursor_moves_forwards_once_and_only_for_admins(env: AuditEnv) -> None:
     _install(env, "")
     (lo,) = env.sql("select horizon from audit.alert_cursor")[0]
