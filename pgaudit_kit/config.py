@@ -447,21 +447,13 @@ class _Parser:
                     self.lines.key(("compliance",), key) or line,
                     "known keys: frameworks, soc2_retention",
                 )
-        names = section.get("frameworks", [])
-        names_line = self.lines.key(("compliance",), "frameworks") or line
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise self.fail(
-                "frameworks must be a list of framework names",
-                names_line,
-                'e.g. frameworks = ["pci-dss-4", "gdpr"]',
-            )
-        for name in names:
-            if name not in compliance.FRAMEWORKS:
-                raise self.fail(
-                    f"unknown framework {name!r}",
-                    names_line,
-                    "use " + ", ".join(compliance.FRAMEWORKS),
-                )
+        names = self._choices(
+            section.get("frameworks", []),
+            compliance.FRAMEWORKS,
+            self.lines.key(("compliance",), "frameworks") or line,
+            ("frameworks", "framework names", "framework", ""),
+            'e.g. frameworks = ["pci-dss-4", "gdpr"]',
+        )
         soc2 = section.get("soc2_retention", compliance.DEFAULT_SOC2_RETENTION)
         soc2_line = self.lines.key(("compliance",), "soc2_retention") or line
         if not isinstance(soc2, str) or not _INTERVAL.match(soc2):
@@ -470,7 +462,7 @@ class _Parser:
                 soc2_line,
                 'write a count and a unit, e.g. "1 year"',
             )
-        return tuple(dict.fromkeys(names)), postgres_interval(soc2)
+        return names, postgres_interval(soc2)
 
     def _check_levels(self, tables: tuple[TableConfig, ...], default: Policy) -> None:
         """Each column's policy within what its level allows."""
@@ -721,22 +713,33 @@ class _Parser:
     ) -> tuple[str, ...] | None:
         if "frameworks" not in body:
             return None
-        tags = body["frameworks"]
-        tags_line = self.lines.key(("tables", raw_name), "frameworks") or line
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise self.fail(
-                f"frameworks of {name} must be a list of framework tags",
-                tags_line,
-                'e.g. frameworks = ["pci", "gdpr"]',
-            )
-        for tag in tags:
-            if tag not in compliance.FRAMEWORK_OF_TAG:
+        return self._choices(
+            body["frameworks"],
+            tuple(compliance.FRAMEWORK_OF_TAG),
+            self.lines.key(("tables", raw_name), "frameworks") or line,
+            (f"frameworks of {name}", "framework tags", "framework tag", f" for {name}"),
+            'e.g. frameworks = ["pci", "gdpr"]',
+        )
+
+    def _choices(
+        self,
+        value: Any,
+        choices: tuple[str, ...],
+        line: int | None,
+        words: tuple[str, str, str, str],
+        example: str,
+    ) -> tuple[str, ...]:
+        """A list of names each among ``choices``; ``words``: what the list is, what it holds,
+        what one item is, and where ("" or " for schema.table"), for the messages."""
+        what, items, item, where = words
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{what} must be a list of {items}", line, example)
+        for name in value:
+            if name not in choices:
                 raise self.fail(
-                    f"unknown framework tag {tag!r} for {name}",
-                    tags_line,
-                    "use " + ", ".join(compliance.FRAMEWORK_OF_TAG),
+                    f"unknown {item} {name!r}{where}", line, "use " + ", ".join(choices)
                 )
-        return tuple(dict.fromkeys(tags))
+        return tuple(dict.fromkeys(value))
 
     def _table_levels(
         self, raw_name: str, name: QualifiedName, body: dict[str, Any], line: int | None
