@@ -473,9 +473,11 @@ def _check_written(
 
 
 def may_record(conn: psycopg.Connection[Any], schema: str) -> bool:
-    """Whether the connected role may record archives (admin roles may; see privileges)."""
+    """Whether the connected role may record archives (admin roles may; see privileges), in a
+    toolkit schema that records them (revision 0008 on)."""
+    # to_regprocedure: before revision 0008 there is no such function, and nothing to record
     row = conn.execute(
-        "select has_function_privilege(%s, 'execute')",
+        "select coalesce(has_function_privilege(to_regprocedure(%s), 'execute'), false)",
         [f"{quote(schema)}.archive_record(text, integer, bigint, bigint, bytea, bigint, text)"],
     ).fetchone()
     return bool(row and row[0])

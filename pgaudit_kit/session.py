@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import psycopg
 
-from . import access, catalog, chain, db, settings
+from . import access, catalog, chain, db, settings, toolkit_schema
 from . import config as config_module
 from .catalog import Installed
 from .config import Config
@@ -139,6 +139,17 @@ class Audit:
             return self._dsn
         info = self.conn.info
         return psycopg.conninfo.make_conninfo(info.dsn, password=info.password or None)
+
+    def require_revision(self, revision: str, command: str) -> None:
+        """:raises NotInstalled: when the toolkit schema is older than ``revision``."""
+        installed = self.installed().revision
+        if not toolkit_schema.revision_at_least(installed, revision):
+            raise NotInstalled(
+                f"{command} needs toolkit schema revision {revision}; this database is at "
+                f"{installed}",
+                where=self.where,
+                hint="run pgaudit-kit apply (as the installer) to upgrade it",
+            )
 
     def installed(self) -> Installed:
         """What pgaudit-kit has installed in the configured schema, read once per session."""
@@ -436,6 +447,7 @@ class Audit:
         if notify_channel is not None:
             alerts.require_channel(notify_channel)
         self.start("alerts")
+        self.require_revision("0008", "alerts")
         with verify.snapshot(self.conn) as conn:
             lo, hi, events, found = alerts.evaluate(conn, self.config, witness_dsn=witness_dsn)
         with self.transaction() as conn:

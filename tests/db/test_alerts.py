@@ -213,5 +213,10 @@ def test_bad_input_to_alerts(env: AuditEnv) -> None:
     ]:
         with pytest.raises(ConfigError, match=re.escape(message)):
             loads(text)
+    # a toolkit schema from before the cursor: told to upgrade, in one line
+    env.sql("update audit.schema_version set version_num = '0007'")
+    old = run(*base)
+    assert old.exit_code == 3 and "alerts needs toolkit schema revision 0008" in old.stderr
+    assert "run pgaudit-kit apply" in old.stderr and len(old.stderr.strip().splitlines()) == 1
     settings = loads('[alerts]\nhours = "22:00-06:00"\nwitness_lag = "2 hours"\n').alerts
     assert settings.hours == ("22:00", "06:00") and settings.witness_lag == 7200
