@@ -75,6 +75,30 @@ def _drop(dsn: str, statements: list[sql.SQL | sql.Composed]) -> None:
             conn.execute(statement)
 
 
+def _drop_slots(dsn: str, database: str, timeout: float = 30.0) -> None:
+    """Drop the primary's replication slots; a walsender of the dropped subscription may hold
+    one for a moment after the subscription is gone (on a busy machine): end it and retry."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while True:
+            conn.execute(
+                "select pg_terminate_backend(active_pid) from pg_replication_slots"
+                " where database = %s and active_pid is not null",
+                [database],
+            )
+            try:
+                conn.execute(
+                    "select pg_drop_replication_slot(slot_name) from pg_replication_slots"
+                    " where database = %s",
+                    [database],
+                )
+                return
+            except psycopg.errors.ObjectInUse:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+
 @pytest.fixture
 def pair(
     pg_server: PgServer, logical_server: PgServer, database: str, tmp_path: Path
@@ -99,12 +123,10 @@ def pair(
                 sql.SQL("alter subscription {} set (slot_name = none)").format(sql.Identifier(sub))
             )
             conn.execute(sql.SQL("drop subscription {}").format(sql.Identifier(sub)))
+    _drop_slots(logical_server.admin_dsn, name)
     _drop(
         logical_server.admin_dsn,
         [
-            sql.SQL(
-                "select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = {}"
-            ).format(sql.Literal(name)),
             sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)),
             *(
                 sql.SQL("drop role if exists {}").format(sql.Identifier(r))
