@@ -29,9 +29,8 @@ What verify --archive proves, with the public key alone: every manifest is signe
 missing (sequence and hash links), every file is there, unaltered and listed, every header
 hashes to itself and links to the one before from block 1, and every block's rows give its
 Merkle root; a segment that is gone is excused only by a signed prune record. An archive is
-written only from blocks that verify, so it never signs a tampered
-trail, and once shipped to object-lock storage nobody, the database's superuser included, can
-rewrite it.
+written only from blocks that verify, so it never signs a tampered trail, and once shipped to
+object-lock storage nobody, the database's superuser included, can rewrite it.
 """
 
 from __future__ import annotations
@@ -462,13 +461,7 @@ def _check_written(
         _check_file(manifest.path.parent / item.name, item, state, result)
     start = previous.head_hash if previous else chain.GENESIS_HASH
     _check_links(state, manifest.first_block, manifest.last_block, start, result)
-    head = state.blocks.get(manifest.last_block)
-    if head is not None and head.stored_hash != manifest.head_hash:
-        result.problems.append(
-            Problem(
-                "archive_block_altered", manifest.last_block, None, "its head reads back changed"
-            )
-        )
+    _check_head(manifest, state, result)
     return result.problems
 
 
@@ -681,16 +674,7 @@ def verify_folder(
                 state.pruned[manifest.first_block] = manifest
                 continue
             _check_file(directory / item.name, item, state, result)
-        block = state.blocks.get(manifest.last_block)
-        if block is not None and block.stored_hash != manifest.head_hash:
-            result.problems.append(
-                Problem(
-                    "archive_block_altered",
-                    manifest.last_block,
-                    None,
-                    f"{manifest.path.name} signs another hash for its head block",
-                )
-            )
+        _check_head(manifest, state, result)
     _check_archived_chain(state, manifests, result)
     if manifests:
         result.last_manifest = manifests[-1]
@@ -929,6 +913,20 @@ def _close_block(state: _ChainState, block_no: int, result: ArchiveVerifyResult)
         )
 
 
+def _check_head(manifest: Manifest, state: _ChainState, result: ArchiveVerifyResult) -> None:
+    """The manifest's head block, as read, has the hash the manifest signed."""
+    block = state.blocks.get(manifest.last_block)
+    if block is not None and block.stored_hash != manifest.head_hash:
+        result.problems.append(
+            Problem(
+                "archive_block_altered",
+                manifest.last_block,
+                None,
+                f"{manifest.path.name} signs another hash for its head block",
+            )
+        )
+
+
 def _check_archived_chain(
     state: _ChainState, manifests: Sequence[Manifest], result: ArchiveVerifyResult
 ) -> None:
@@ -946,31 +944,28 @@ def _check_links(
     block_no = first
     while block_no <= last:
         header = state.blocks.get(block_no)
-        pruned = state.pruned.get(block_no)
-        if header is None and pruned is not None:
-            if missing:
-                result.problems.append(_missing(missing))
-                missing = []
+        pruned = state.pruned.get(block_no) if header is None else None
+        if missing and (header is not None or pruned is not None):
+            result.problems.append(_missing(missing))
+            missing = []
+        if pruned is not None:
             result.pruned_blocks += pruned.last_block - pruned.first_block + 1
             previous = pruned.head_hash
             block_no = pruned.last_block + 1
             continue
-        block_no += 1
         if header is None:
-            missing.append(block_no - 1)
+            missing.append(block_no)
             previous = None
-            continue
-        if missing:
-            result.problems.append(_missing(missing))
-            missing = []
-        if previous is not None and header.prev_hash != previous:
-            result.problems.append(
-                Problem(
-                    "broken_link", header.block_no, None, "it does not link to the block before it"
+        else:
+            if previous is not None and header.prev_hash != previous:
+                result.problems.append(
+                    Problem(
+                        "broken_link", block_no, None, "it does not link to the block before it"
+                    )
                 )
-            )
-        previous = header.stored_hash
-        result.blocks += 1
+            previous = header.stored_hash
+            result.blocks += 1
+        block_no += 1
     if missing:
         result.problems.append(_missing(missing))
 

@@ -29,8 +29,9 @@ from .archive import ArchiveVerifyResult, Manifest, PrunedSegment, PruneRecord
 from .config import Config
 from .errors import InputError
 from .results import Result
+from .retention import retention_policy
 from .status import read_holds
-from .trail import Hold, add_period, parse_time
+from .trail import Hold, RetentionPolicy, add_period, parse_time
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def prune_archive(
             hint="prune each folder with the database whose chain it holds",
         )
     holds = [h for h in read_holds(conn, sql.Identifier(config.schema)) if h.released_at is None]
+    table_class, periods = retention_policy(config)
+    periods |= config.archive_retention  # a tiered class is kept in archives for its keep
     already = {s.name for r in folder.prune_records for s in r.segments}
     removed: list[PrunedSegment] = []
     kept: list[KeptSegment] = []
@@ -97,7 +100,7 @@ def prune_archive(
             path = out_dir / item.name
             if item.name in already or not path.exists():
                 continue
-            reason = _why_kept(path, item, manifest, config, holds, older_than, now)
+            reason = _why_kept(path, item, manifest, (table_class, periods), holds, older_than, now)
             if reason is None:
                 removed.append(_pruned(manifest, item))
             else:
@@ -141,7 +144,7 @@ def _why_kept(
     path: Path,
     item: archive.ArchiveFile,
     manifest: Manifest,
-    config: Config,
+    policy: RetentionPolicy,
     holds: list[Hold],
     older_than: str | None,
     now: datetime,
@@ -151,8 +154,7 @@ def _why_kept(
     blocks = archive.read_segment(path, item, checked)
     if checked.problems:
         return f"it does not verify ({checked.problems[0].kind}): run pgaudit-kit verify --archive"
-    table_class = {str(t.name): t.retention or "default" for t in config.tables}
-    periods = {**config.retention, **config.archive_retention}
+    table_class, periods = policy
     for block_no in range(manifest.first_block, manifest.last_block + 1):
         block = blocks.get(block_no)
         start = parse_time(block.bucket_start) if block else None

@@ -603,10 +603,11 @@ def archive(
     """Write the sealed blocks not archived yet as JSON Lines and a signed manifest.
 
     For WORM storage (object lock) or a SIEM: one row per line, values as stored (PII only as
-    HMAC tokens or masks). Only blocks that verify are written, and what was written is read
-    back and recorded in the database (purge of a tiered retention class waits for it); exits 1,
-    recording nothing, when a block does not verify. Check the folder offline with
-    verify --archive; remove what is past its retention with archive prune.
+    HMAC tokens or masks). Only blocks that verify are written; what was written is read back
+    and, when an admin role runs it, recorded in the database (purge of a tiered retention class
+    waits for that); exits 1, recording nothing, when a block or the read-back does not verify.
+    Check the folder offline with verify --archive; remove what is past its retention with
+    archive prune.
 
     \b
     Example:
@@ -627,7 +628,10 @@ def archive(
 
     def text() -> str:
         if result.problems:
-            return "NOT ARCHIVED: the archive does not verify\n" + _problem_lines(result.problems)
+            return (
+                "NOT ARCHIVED: the trail, or what was written, does not verify\n"
+                + _problem_lines(result.problems)
+            )
         if result.blocks is None:
             return f"nothing to archive: {out_dir} holds every sealed block"
         first, last = result.blocks

@@ -189,9 +189,13 @@ class Config:
 
     def frameworks_of(self, table: TableConfig) -> tuple[str, ...]:
         """The frameworks ``table`` is kept under: its tags, else [compliance] frameworks."""
-        if table.frameworks is not None:
-            return tuple(compliance.FRAMEWORK_OF_TAG[t] for t in table.frameworks)
-        return self.frameworks
+        return _frameworks_of(table, self.frameworks)
+
+
+def _frameworks_of(table: TableConfig, frameworks: tuple[str, ...]) -> tuple[str, ...]:
+    if table.frameworks is not None:
+        return tuple(compliance.FRAMEWORK_OF_TAG[t] for t in table.frameworks)
+    return frameworks
 
 
 def load(path: Path | str | None = None) -> Config:
@@ -491,13 +495,10 @@ class _Parser:
         every framework in use."""
         served: dict[str, tuple[set[str], int | None]] = {}
         for table in tables:
-            scope = (
-                tuple(compliance.FRAMEWORK_OF_TAG[t] for t in table.frameworks)
-                if table.frameworks is not None
-                else frameworks
-            )
             name = table.retention or "default"
-            served.setdefault(name, (set(), table.retention_line))[0].update(scope)
+            served.setdefault(name, (set(), table.retention_line))[0].update(
+                _frameworks_of(table, frameworks)
+            )
         in_use = set(frameworks).union(*(s for s, _ in served.values()))
         served.setdefault("default", (set(), None))[0].update(in_use)
         for name, (wanted, table_line) in sorted(served.items()):

@@ -257,11 +257,12 @@ def write(
         "keys": as_json(state.keys),
         "activity": {**activity, "total": sum(r["count"] for r in activity["by_op"])},
     }
-    # round-trip through JSON first: the controls read the document as report.json holds it
+    # the controls read the document as report.json holds it (one JSON round trip)
+    as_filed = json.loads(to_json_text(document)) if frameworks else {}
     document["controls"] = [
         as_json(c)
         for framework in frameworks
-        for c in controls.controls(json.loads(to_json_text(document)), config, framework)
+        for c in controls.controls(as_filed, config, framework)
     ]
     ok, headline = verdict(document)
     document["verdict"] = {"ok": ok, "headline": headline}

@@ -285,7 +285,8 @@ def maintain(
     """The witness's own retention: remove from it the rows and leaves of every block whose
     purge the primary's verify accepted (``verified``, made in the snapshot ``primary`` is in:
     retention, holds and the chain judged by the auditor's config), keeping the headers, as the
-    primary does. Nothing is removed while the primary or the witness does not verify.
+    primary does. Nothing is removed while the primary does not verify or the two chains' block
+    headers disagree.
     """
     where = db.describe(witness_dsn)
     if not verified.ok:
