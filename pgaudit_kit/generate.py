@@ -424,12 +424,22 @@ def _changed_test(column: Column, schema: sql.Identifier) -> sql.Composable:
     )
 
 
+@dataclass(frozen=True)
+class UpdateCapture:
+    """What the row function does on UPDATE: the change tests, and what its INSERT stores."""
+
+    body: sql.Composable
+    old_values: sql.Composable
+    new_values: sql.Composable
+    changed_columns: sql.Composable
+
+
 def _update_body(
     capture: Capture,
     config: Config,
     images: _Images,
     read_key: Callable[[int], sql.Composed],
-) -> sql.Composable:
+) -> UpdateCapture:
     """Per-column change tests; images of only the changed columns unless full images are asked
     for (or the table has no key, so a full old image is what identifies the row). ``read_key``
     (at an indentation) reads the key when no earlier statement has: it leads each hashed
@@ -469,25 +479,25 @@ def _update_body(
     if config.skip_unchanged_updates:
         lines.append(
             sql.SQL(
-                "        if cardinality(v_changed) = 0 then\n"
-                "            return null;\n"
-                "        end if;"
-            )
+                "        if v_changed is null then\n            return null;\n        end if;"
+            ).format()
         )
     if full:
         lines.append(read_key(8))
-        lines.append(
-            sql.SQL("        v_old_image := {};\n        v_new_image := {};").format(
-                images.image(old, indent=8), images.image(new, indent=8)
-            )
-        )
+        old_values, new_values = images.image(old, indent=15), images.image(new, indent=15)
     else:
-        lines.append(
-            sql.SQL(
-                "        v_old_image := v_old::json;\n        v_new_image := v_new::json;"
-            ).format()
+        old_values, new_values = (
+            sql.SQL("pg_catalog.to_json(v_old)"),
+            sql.SQL("pg_catalog.to_json(v_new)"),
         )
-    return sql.SQL("\n").join(lines)
+    # v_changed starts NULL (a test that calls no function); an UPDATE kept although it changed
+    # nothing records no column as changed, as it always has
+    changed = (
+        sql.SQL("v_changed")
+        if config.skip_unchanged_updates
+        else sql.SQL("coalesce(v_changed, '{{}}')").format()
+    )
+    return UpdateCapture(sql.SQL("\n").join(lines), old_values, new_values, changed)
 
 
 #: Settings that change how values of a type render as text or json, with the pinned value
@@ -521,25 +531,40 @@ _RENDER_SETTINGS = {
     "double precision": ("extra_float_digits",),
     "bytea": ("bytea_output",),
 }
+#: The settings a date or time type's json depends on: json and jsonb print dates and
+#: timestamps (and arrays of them) in ISO 8601 whatever DateStyle says, timestamptz in the
+#: session's time zone. A plain column of these types needs no more pinned than this.
+_JSON_SETTINGS = {
+    "timestamp with time zone": ("timezone",),
+    "timestamp without time zone": (),
+    "date": (),
+}
 
 
-def _render_settings(type_text: str) -> tuple[str, ...]:
-    """The settings a column type's text and json output depend on; every one for a type this
-    does not know (a domain, composite or extension type may hold anything)."""
+def _render_settings(type_text: str, *, as_json: bool = False) -> tuple[str, ...]:
+    """The settings a column type's text output (or, ``as_json``, its json) depends on; every
+    one for a type this does not know (a domain, composite or extension type may hold
+    anything)."""
     base = re.sub(r"\(\d+(,\d+)?\)", "", type_text).strip()
     while base.endswith("[]"):
         base = base.removesuffix("[]").strip()
     if base in _RENDER_STABLE:
         return ()
+    if as_json and base in _JSON_SETTINGS:
+        return _JSON_SETTINGS[base]
     return _RENDER_SETTINGS.get(base, tuple(_PINNED))
 
 
 def pinned_settings(capture: Capture) -> sql.Composable:
-    """The ``set`` clauses (after search_path) of ``capture``'s functions."""
+    """The ``set`` clauses (after search_path) of ``capture``'s functions: what the images'
+    values render by. A plain column of a built-in type goes into its image as json; every
+    other value as text (hashed, masked, or a created type's output)."""
     needed: set[str] = set()
     for column in capture.model.columns:
-        if column.name in capture.policies:
-            needed.update(_render_settings(column.type))
+        policy = capture.policies.get(column.name)
+        if policy is not None:
+            as_json = policy == PLAIN and column.builtin_type
+            needed.update(_render_settings(column.type, as_json=as_json))
     return toolkit_schema.setting_clauses({n: v for n, v in _PINNED.items() if n in needed})
 
 
@@ -567,45 +592,88 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
 
     no_key = sql.SQL("    -- no key read here").format()
     settings = pinned_settings(capture)
-    variables = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
-    row_images = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
+    images = _Images(capture, config.schema, sql.SQL("v_k_in"), sql.SQL("v_k_out"))
     new, old = sql.SQL("new"), sql.SQL("old")
+    none, nothing = sql.SQL("null"), sql.SQL("")
+
+    def log_insert(
+        op: str,
+        row_key: sql.Composable,
+        old_values: sql.Composable,
+        new_values: sql.Composable,
+        changed_columns: sql.Composable = none,
+        rows: sql.Composable = nothing,
+    ) -> sql.Composed:
+        """The INSERT of audit rows, at the indentation of a branch of the function body."""
+        return sqlfiles.render_indented(
+            "capture/log_insert.sql",
+            8,
+            schema=schema,
+            op=sql.Literal(op),
+            table_name=table_name,
+            row_key=row_key,
+            old_values=old_values,
+            new_values=new_values,
+            changed_columns=changed_columns,
+            rows=rows,
+        )
+
+    common = {
+        "owner": sql.Identifier(config.owner_role),
+        "settings": settings,
+        "context": sqlfiles.render_indented("capture/context.sql", 4),
+        "bound_claims": sqlfiles.render_indented("capture/bound_claims.sql", 4, schema=schema),
+    }
     statements: list[sql.Composed] = []
     if not capture.model.partitioned:
         n, o = sql.SQL("n"), sql.SQL("o")
         statements.append(
             sqlfiles.render(
                 "capture/statement_function.sql",
-                owner=sql.Identifier(config.owner_role),
+                **common,
                 function=_ident(names["statement"]),
-                schema=schema,
-                settings=settings,
                 read_key=read_key(4) if hashed else no_key,
-                table_name=table_name,
-                key_new=variables.key(n, indent=15),
-                image_new=variables.image(n, indent=15),
-                key_old=variables.key(o, indent=15),
-                image_old=variables.image(o, indent=15),
+                insert_new=log_insert(
+                    "INSERT",
+                    images.key(n, indent=15),
+                    none,
+                    images.image(n, indent=15),
+                    rows=sql.SQL("\n        from new_rows as n"),
+                ),
+                insert_old=log_insert(
+                    "DELETE",
+                    images.key(o, indent=15),
+                    images.image(o, indent=15),
+                    none,
+                    rows=sql.SQL("\n        from old_rows as o"),
+                ),
             )
         )
+    update = _update_body(capture, config, images, read_key_lazily)
     statements.append(
         sqlfiles.render(
             "capture/row_function.sql",
-            owner=sql.Identifier(config.owner_role),
+            **common,
             function=_ident(names["row"]),
-            schema=schema,
-            settings=settings,
             read_key=read_key(4) if hashed_key else no_key,
             read_key_for_image=read_key_lazily(8),
-            update_body=_update_body(capture, config, row_images, read_key_lazily),
-            table_name=table_name,
-            key_new=row_images.key(new, indent=16),
-            image_new=row_images.image(new, indent=8),
-            key_old=row_images.key(old, indent=16),
-            image_old=row_images.image(old, indent=8),
+            update_body=update.body,
+            insert_update=log_insert(
+                "UPDATE",
+                images.key(old, indent=15),
+                update.old_values,
+                update.new_values,
+                update.changed_columns,
+            ),
+            insert_new=log_insert(
+                "INSERT", images.key(new, indent=15), none, images.image(new, indent=15)
+            ),
+            insert_old=log_insert(
+                "DELETE", images.key(old, indent=15), images.image(old, indent=15), none
+            ),
         )
     )
-    statements.extend(truncate_statements(capture, config, row_images, read_key))
+    statements.extend(truncate_statements(capture, config, images, read_key))
     if capture.model.partitioned:
         if capture.model.owner:
             statements.append(

@@ -9,32 +9,17 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 {settings}as $pgaudit$
 declare
-    v_ctx {schema}.statement_context := {schema}.statement_context();
+{context}
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+{bound_claims}
 {read_key}
     if tg_op = 'INSERT' then
-        insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', {table_name},
-               {key_new},
-               {image_new},
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
-        from new_rows as n;
+{insert_new}
     else
-        insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', {table_name},
-               {key_old},
-               {image_old},
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
-        from old_rows as o;
+{insert_old}
     end if;
     return null;
 end

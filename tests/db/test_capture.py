@@ -554,6 +554,57 @@ def test_every_capture_path_ignores_session_settings(env: AuditEnv, partitioned:
     assert by_id[1] == by_id[2]
 
 
+@pytest.mark.parametrize("partitioned", [False, True], ids=["table", "partitioned"])
+def test_plain_dates_and_times_need_only_the_time_zone_pinned(
+    env: AuditEnv, partitioned: bool
+) -> None:
+    """json prints dates and timestamps in ISO 8601 whatever DateStyle says (timestamptz in the
+    session's time zone): capture of plain ones pins the time zone only, one SET clause less per
+    call, and the images are the same under any DateStyle."""
+    partition = " partition by range (id)" if partitioned else ""
+    env.script(
+        "create table public.t (id int primary key, pd date, pt timestamp, ptz timestamptz,"
+        f" pta timestamp[]){partition};"
+        + ("create table public.t_all partition of public.t for values from (0) to (100);"
+           if partitioned else "")
+        + f" alter table public.t owner to {env.roles.app};"
+    )  # fmt: skip
+    env.write_config(
+        '[tables."public.t"]\ncolumns = { id = "plain", pd = "plain", pt = "plain",'
+        ' ptz = "plain", pta = "plain" }\n'
+    )
+    env.apply()
+    configs = dict(
+        env.sql(
+            "select proname, proconfig from pg_proc where pronamespace = 'audit'::regnamespace"
+            " and proname like 'capture_public_t_%' and proname not like '%truncate'"
+        )
+    )
+    assert len(configs) == (1 if partitioned else 2)
+    assert all(c == ["search_path=pg_catalog, pg_temp", "TimeZone=UTC"] for c in configs.values())
+    workload = (
+        "insert into t values ({id}, '2026-05-01', '2026-05-01 12:00:00',"
+        " '2026-05-01 12:00:00+00', array[timestamp '2026-05-01 12:00:00']);"
+        " update t set pd = pd + 1, pt = pt + interval '1 day', ptz = ptz + interval '1 day',"
+        " pta = pta || timestamp '2026-05-02 00:00:00' where id = {id};"
+        " delete from t where id = {id};"
+    )
+    env.script(ODD_SETTINGS + workload.format(id=1), role=env.roles.app)
+    env.script(workload.format(id=2), role=env.roles.app)
+    images = env.sql(
+        "select row_key->>'id', op, old_values::text, new_values::text from audit.log_rows"
+        " where table_name = 'public.t' order by id"
+    )
+    by_id = {
+        n: [tuple(str(v).replace(f'"id" : {n},', '"id" : ?,') for v in row[1:])
+            for row in images if row[0] == n]
+        for n in ("1", "2")
+    }  # fmt: skip
+    assert [op for op, *_ in by_id["1"]] == ["INSERT", "UPDATE", "DELETE"]
+    assert by_id["1"] == by_id["2"]
+    assert '"pd" : "2026-05-01", "pt" : "2026-05-01T12:00:00"' in str(by_id["1"][0])
+
+
 def test_attaching_an_existing_table_as_a_partition_audits_it(env: AuditEnv) -> None:
     _audited_orders(env)
     env.sql(f"grant create on schema public to {env.roles.app}")

@@ -83,3 +83,68 @@ def test_the_trace_id_comes_from_opentelemetrys_current_span(env: AuditEnv) -> N
             set_request_context(conn, request_id="r-2")
             conn.execute(INSERT.format(id=2))
     assert _context(env) == [("r-1", "4bf92f3577b34da6a3ce929d0e0e4736"), ("r-2", None)]
+
+
+CLAIMS = {
+    "none": {},
+    "short": {"application_name": "billing", "pgaudit.request_id": "r-1", "pgaudit.trace_id": "t"},
+    # longer than claim_text's bound together, each within it: stored whole
+    "long together": {
+        "application_name": "a" * 63,
+        "pgaudit.request_id": "r" * 250,
+        "pgaudit.trace_id": "t" * 250,
+    },
+    # one over the bound: cut, marked
+    "one too long": {"pgaudit.request_id": "r" * 257, "pgaudit.trace_id": ""},
+}
+
+
+@pytest.mark.parametrize("claims", CLAIMS.values(), ids=CLAIMS.keys())
+def test_every_capture_path_records_the_caller_as_statement_context_does(
+    env: AuditEnv, claims: dict[str, str]
+) -> None:
+    """Fast capture reads who and where in its own few expressions (cheaper than calling
+    statement_context() per call); on every path (statement function, row function of a table
+    and of a partitioned table, TRUNCATE) what it stores is what statement_context() says."""
+    env.script(
+        "create table public.t (id int primary key, v text);"
+        "create table public.p (id int, v text) partition by range (id);"
+        "create table public.p_all partition of public.p for values from (0) to (100);"
+        f"alter table public.t owner to {env.roles.app}; alter table public.p owner to {env.roles.app};"
+        f"grant {env.roles.app} to {env.roles.other};"
+    )
+    env.write_config(
+        '[tables."public.t"]\ncolumns = { id = "plain", v = "hash" }\n'
+        '[tables."public.p"]\ncolumns = { id = "plain", v = "plain" }\n'
+    )
+    env.apply()
+    # the test may call it; nobody else does
+    env.script(
+        f"grant usage on schema audit to {env.roles.app};"
+        f"grant execute on function audit.statement_context(), audit.claim_text(text)"
+        f" to {env.roles.app}"
+    )
+    with psycopg.connect(env.dsn_as(env.roles.other)) as conn:
+        conn.execute(f"set role {env.roles.app}")
+        for name, value in claims.items():
+            conn.execute("select set_config(%s, %s, true)", [name, value])
+        for table in ("t", "p"):
+            conn.execute(
+                f"insert into {table} values (1, 'x'); update {table} set v = 'y';"
+                f" delete from {table}; insert into {table} values (2, 'z'); truncate {table}"
+            )
+        expected = conn.execute("select * from audit.statement_context()").fetchone()
+        conn.commit()
+    columns = (
+        "txid, login_role, effective_role, application_name, client_addr, request_id, trace_id"
+    )
+    assert expected is not None
+    rows = env.sql(
+        f"select table_name, op, {columns} from audit.log_rows where txid = %s order by id",
+        [expected[0]],
+    )
+    paths = [(table, op) for table, op, *_ in rows]
+    assert paths == [(t, op) for t in ("public.t", "public.p")
+                     for op in ("INSERT", "UPDATE", "DELETE", "INSERT", "TRUNCATE")]  # fmt: skip
+    assert {tuple(context) for _, _, *context in rows} == {expected}
+    assert expected[1:3] == (env.roles.other, env.roles.app)

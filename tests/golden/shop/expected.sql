@@ -204,11 +204,27 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -220,12 +236,15 @@ begin
             using hint = 'run pgaudit-kit key rotate';
     end if;
     if tg_op = 'INSERT' then
-        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.customers',
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.customers',
                json_build_object(
                    'id', n."id"),
+               null,
                json_build_object(
                    'id', n."id",
                    'email', "audit".apply_policy('hash', n."email"::text, v_k_in, v_k_out),
@@ -237,14 +256,16 @@ begin
                    'created_at', "audit".apply_policy('hash', n."created_at"::text, v_k_in, v_k_out),
                    'name_search', "audit".apply_policy('hash', n."name_search"::text, v_k_in, v_k_out),
                    'loyalty_points', n."loyalty_points"),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from new_rows as n;
     else
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
         insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.customers',
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.customers',
                json_build_object(
                    'id', o."id"),
                json_build_object(
@@ -258,8 +279,9 @@ begin
                    'created_at', "audit".apply_policy('hash', o."created_at"::text, v_k_in, v_k_out),
                    'name_search', "audit".apply_policy('hash', o."name_search"::text, v_k_in, v_k_out),
                    'loyalty_points', o."loyalty_points"),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from old_rows as o;
     end if;
     return null;
@@ -274,8 +296,10 @@ revoke all on function "audit"."capture_shop_customers_6b6fea40_statement"() fro
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_shop_customers_6b6fea40_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
@@ -286,16 +310,30 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- no key read here
     if tg_op = 'UPDATE' then
         v_old := '{}';
@@ -438,11 +476,21 @@ begin
             v_new := v_new || jsonb_build_object(
                 'loyalty_points', new."loyalty_points");
         end if;
-        if cardinality(v_changed) = 0 then
+        if v_changed is null then
             return null;
         end if;
-        v_old_image := v_old::json;
-        v_new_image := v_new::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', 'shop.customers',
+               json_build_object(
+                   'id', old."id"),
+               pg_catalog.to_json(v_old),
+               pg_catalog.to_json(v_new),
+               v_changed, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
         -- the key is read once per row, and only when a value is to be hashed
         if v_k_in is null then
@@ -457,17 +505,28 @@ begin
                     using hint = 'run pgaudit-kit key rotate';
             end if;
         end if;
-        v_new_image := json_build_object(
-            'id', new."id",
-            'email', "audit".apply_policy('hash', new."email"::text, v_k_in, v_k_out),
-            'full_name', "audit".apply_policy('hash', new."full_name"::text, v_k_in, v_k_out),
-            'phone_number', "audit".apply_policy('hash', new."phone_number"::text, v_k_in, v_k_out),
-            'card_number', "audit".apply_policy('mask:card', new."card_number"::text, v_k_in, v_k_out),
-            'tags', new."tags",
-            'preferences', new."preferences",
-            'created_at', "audit".apply_policy('hash', new."created_at"::text, v_k_in, v_k_out),
-            'name_search', "audit".apply_policy('hash', new."name_search"::text, v_k_in, v_k_out),
-            'loyalty_points', new."loyalty_points");
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.customers',
+               json_build_object(
+                   'id', new."id"),
+               null,
+               json_build_object(
+                   'id', new."id",
+                   'email', "audit".apply_policy('hash', new."email"::text, v_k_in, v_k_out),
+                   'full_name', "audit".apply_policy('hash', new."full_name"::text, v_k_in, v_k_out),
+                   'phone_number', "audit".apply_policy('hash', new."phone_number"::text, v_k_in, v_k_out),
+                   'card_number', "audit".apply_policy('mask:card', new."card_number"::text, v_k_in, v_k_out),
+                   'tags', new."tags",
+                   'preferences', new."preferences",
+                   'created_at', "audit".apply_policy('hash', new."created_at"::text, v_k_in, v_k_out),
+                   'name_search', "audit".apply_policy('hash', new."name_search"::text, v_k_in, v_k_out),
+                   'loyalty_points', new."loyalty_points"),
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
         -- the key is read once per row, and only when a value is to be hashed
         if v_k_in is null then
@@ -482,32 +541,29 @@ begin
                     using hint = 'run pgaudit-kit key rotate';
             end if;
         end if;
-        v_old_image := json_build_object(
-            'id', old."id",
-            'email', "audit".apply_policy('hash', old."email"::text, v_k_in, v_k_out),
-            'full_name', "audit".apply_policy('hash', old."full_name"::text, v_k_in, v_k_out),
-            'phone_number', "audit".apply_policy('hash', old."phone_number"::text, v_k_in, v_k_out),
-            'card_number', "audit".apply_policy('mask:card', old."card_number"::text, v_k_in, v_k_out),
-            'tags', old."tags",
-            'preferences', old."preferences",
-            'created_at', "audit".apply_policy('hash', old."created_at"::text, v_k_in, v_k_out),
-            'name_search', "audit".apply_policy('hash', old."name_search"::text, v_k_in, v_k_out),
-            'loyalty_points', old."loyalty_points");
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.customers',
+               json_build_object(
+                   'id', old."id"),
+               json_build_object(
+                   'id', old."id",
+                   'email', "audit".apply_policy('hash', old."email"::text, v_k_in, v_k_out),
+                   'full_name', "audit".apply_policy('hash', old."full_name"::text, v_k_in, v_k_out),
+                   'phone_number', "audit".apply_policy('hash', old."phone_number"::text, v_k_in, v_k_out),
+                   'card_number', "audit".apply_policy('mask:card', old."card_number"::text, v_k_in, v_k_out),
+                   'tags', old."tags",
+                   'preferences', old."preferences",
+                   'created_at', "audit".apply_policy('hash', old."created_at"::text, v_k_in, v_k_out),
+                   'name_search', "audit".apply_policy('hash', old."name_search"::text, v_k_in, v_k_out),
+                   'loyalty_points', old."loyalty_points"),
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'shop.customers',
-            case when tg_op = 'INSERT'
-                then json_build_object(
-                    'id', new."id")
-                else json_build_object(
-                    'id', old."id")
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -607,7 +663,7 @@ values ('"shop"."customers"'::regclass,
         '"audit"."capture_shop_customers_6b6fea40_row"()'::regprocedure,
         '"audit"."capture_shop_customers_6b6fea40_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '66ce8a207e77788f1cd44883a6dd5de2f43ed766abaeb2728b4277cd5185f656',
+        'f3ad105e4c34a9127f3fb80248b5bb84a11a4c78deb7dc169c9c7df8038e6bab',
         'pci',
         'hash',
         true,
@@ -660,7 +716,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.c
         "id"
     ],
     "retention": "pci",
-    "fingerprint": "66ce8a207e77788f1cd44883a6dd5de2f43ed766abaeb2728b4277cd5185f656"
+    "fingerprint": "f3ad105e4c34a9127f3fb80248b5bb84a11a4c78deb7dc169c9c7df8038e6bab"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -720,8 +776,10 @@ revoke select on table "shop"."customers" from "audit_owner";
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_shop_orders_273b481b_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
@@ -732,16 +790,30 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -823,52 +895,71 @@ begin
             v_new := v_new || jsonb_build_object(
                 'channel', "audit".apply_policy('hash', new."channel"::text, v_k_in, v_k_out));
         end if;
-        if cardinality(v_changed) = 0 then
+        if v_changed is null then
             return null;
         end if;
-        v_old_image := v_old::json;
-        v_new_image := v_new::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', 'shop.orders',
+               json_build_object(
+                   'id', old."id",
+                   'placed_at', "audit".apply_policy('hash', old."placed_at"::text, v_k_in, v_k_out)),
+               pg_catalog.to_json(v_old),
+               pg_catalog.to_json(v_new),
+               v_changed, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
     -- no key read here
-        v_new_image := json_build_object(
-            'id', new."id",
-            'customer_id', new."customer_id",
-            'placed_at', "audit".apply_policy('hash', new."placed_at"::text, v_k_in, v_k_out),
-            'status', "audit".text_of(new."status"),
-            'history', "audit".apply_policy('hash', "audit".text_of(new."history"), v_k_in, v_k_out),
-            'total', new."total",
-            'items', "audit".apply_policy('hash', new."items"::text, v_k_in, v_k_out),
-            'ship_to', "audit".apply_policy('hash', new."ship_to"::text, v_k_in, v_k_out),
-            'channel', "audit".apply_policy('hash', new."channel"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.orders',
+               json_build_object(
+                   'id', new."id",
+                   'placed_at', "audit".apply_policy('hash', new."placed_at"::text, v_k_in, v_k_out)),
+               null,
+               json_build_object(
+                   'id', new."id",
+                   'customer_id', new."customer_id",
+                   'placed_at', "audit".apply_policy('hash', new."placed_at"::text, v_k_in, v_k_out),
+                   'status', "audit".text_of(new."status"),
+                   'history', "audit".apply_policy('hash', "audit".text_of(new."history"), v_k_in, v_k_out),
+                   'total', new."total",
+                   'items', "audit".apply_policy('hash', new."items"::text, v_k_in, v_k_out),
+                   'ship_to', "audit".apply_policy('hash', new."ship_to"::text, v_k_in, v_k_out),
+                   'channel', "audit".apply_policy('hash', new."channel"::text, v_k_in, v_k_out)),
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
     -- no key read here
-        v_old_image := json_build_object(
-            'id', old."id",
-            'customer_id', old."customer_id",
-            'placed_at', "audit".apply_policy('hash', old."placed_at"::text, v_k_in, v_k_out),
-            'status', "audit".text_of(old."status"),
-            'history', "audit".apply_policy('hash', "audit".text_of(old."history"), v_k_in, v_k_out),
-            'total', old."total",
-            'items', "audit".apply_policy('hash', old."items"::text, v_k_in, v_k_out),
-            'ship_to', "audit".apply_policy('hash', old."ship_to"::text, v_k_in, v_k_out),
-            'channel', "audit".apply_policy('hash', old."channel"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.orders',
+               json_build_object(
+                   'id', old."id",
+                   'placed_at', "audit".apply_policy('hash', old."placed_at"::text, v_k_in, v_k_out)),
+               json_build_object(
+                   'id', old."id",
+                   'customer_id', old."customer_id",
+                   'placed_at', "audit".apply_policy('hash', old."placed_at"::text, v_k_in, v_k_out),
+                   'status', "audit".text_of(old."status"),
+                   'history', "audit".apply_policy('hash', "audit".text_of(old."history"), v_k_in, v_k_out),
+                   'total', old."total",
+                   'items', "audit".apply_policy('hash', old."items"::text, v_k_in, v_k_out),
+                   'ship_to', "audit".apply_policy('hash', old."ship_to"::text, v_k_in, v_k_out),
+                   'channel', "audit".apply_policy('hash', old."channel"::text, v_k_in, v_k_out)),
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'shop.orders',
-            case when tg_op = 'INSERT'
-                then json_build_object(
-                    'id', new."id",
-                    'placed_at', "audit".apply_policy('hash', new."placed_at"::text, v_k_in, v_k_out))
-                else json_build_object(
-                    'id', old."id",
-                    'placed_at', "audit".apply_policy('hash', old."placed_at"::text, v_k_in, v_k_out))
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -969,7 +1060,7 @@ values ('"shop"."orders"'::regclass,
         '"audit"."capture_shop_orders_273b481b_row"()'::regprocedure,
         '"audit"."capture_shop_orders_273b481b_truncate"()'::regprocedure,
         '{pgaudit_row}'::text[],
-        'dc75a034ffa06df17098cb652246a2f95f7836ea52291b9ce52132b76a15009e',
+        'eff13f520b14af927054e17ee61222933ce421e6279367fc00f16436dc8278fa',
         'default',
         'hash',
         true,
@@ -1021,7 +1112,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.o
         "placed_at"
     ],
     "retention": "default",
-    "fingerprint": "dc75a034ffa06df17098cb652246a2f95f7836ea52291b9ce52132b76a15009e"
+    "fingerprint": "eff13f520b14af927054e17ee61222933ce421e6279367fc00f16436dc8278fa"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1088,11 +1179,27 @@ set search_path = pg_catalog, pg_temp
 set "datestyle" = 'ISO, YMD'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -1104,13 +1211,16 @@ begin
             using hint = 'run pgaudit-kit key rotate';
     end if;
     if tg_op = 'INSERT' then
-        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.inventory',
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.inventory',
                json_build_object(
                    'sku', "audit".apply_policy('hash', n."sku"::text, v_k_in, v_k_out),
                    'warehouse', "audit".apply_policy('hash', n."warehouse"::text, v_k_in, v_k_out)),
+               null,
                json_build_object(
                    'sku', "audit".apply_policy('hash', n."sku"::text, v_k_in, v_k_out),
                    'warehouse', "audit".apply_policy('hash', n."warehouse"::text, v_k_in, v_k_out),
@@ -1118,14 +1228,16 @@ begin
                    'bin', "audit".apply_policy('hash', n."bin"::text, v_k_in, v_k_out),
                    'reserved', "audit".apply_policy('hash', n."reserved"::text, v_k_in, v_k_out),
                    'counted_at', "audit".apply_policy('hash', n."counted_at"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from new_rows as n;
     else
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
         insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.inventory',
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.inventory',
                json_build_object(
                    'sku', "audit".apply_policy('hash', o."sku"::text, v_k_in, v_k_out),
                    'warehouse', "audit".apply_policy('hash', o."warehouse"::text, v_k_in, v_k_out)),
@@ -1136,8 +1248,9 @@ begin
                    'bin', "audit".apply_policy('hash', o."bin"::text, v_k_in, v_k_out),
                    'reserved', "audit".apply_policy('hash', o."reserved"::text, v_k_in, v_k_out),
                    'counted_at', "audit".apply_policy('hash', o."counted_at"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from old_rows as o;
     end if;
     return null;
@@ -1152,24 +1265,40 @@ revoke all on function "audit"."capture_shop_inventory_bfb0ec5b_statement"() fro
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_shop_inventory_bfb0ec5b_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 set "datestyle" = 'ISO, YMD'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -1231,46 +1360,65 @@ begin
             v_new := v_new || jsonb_build_object(
                 'counted_at', "audit".apply_policy('hash', new."counted_at"::text, v_k_in, v_k_out));
         end if;
-        if cardinality(v_changed) = 0 then
+        if v_changed is null then
             return null;
         end if;
-        v_old_image := v_old::json;
-        v_new_image := v_new::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', 'shop.inventory',
+               json_build_object(
+                   'sku', "audit".apply_policy('hash', old."sku"::text, v_k_in, v_k_out),
+                   'warehouse', "audit".apply_policy('hash', old."warehouse"::text, v_k_in, v_k_out)),
+               pg_catalog.to_json(v_old),
+               pg_catalog.to_json(v_new),
+               v_changed, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
     -- no key read here
-        v_new_image := json_build_object(
-            'sku', "audit".apply_policy('hash', new."sku"::text, v_k_in, v_k_out),
-            'warehouse', "audit".apply_policy('hash', new."warehouse"::text, v_k_in, v_k_out),
-            'quantity', "audit".apply_policy('hash', new."quantity"::text, v_k_in, v_k_out),
-            'bin', "audit".apply_policy('hash', new."bin"::text, v_k_in, v_k_out),
-            'reserved', "audit".apply_policy('hash', new."reserved"::text, v_k_in, v_k_out),
-            'counted_at', "audit".apply_policy('hash', new."counted_at"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.inventory',
+               json_build_object(
+                   'sku', "audit".apply_policy('hash', new."sku"::text, v_k_in, v_k_out),
+                   'warehouse', "audit".apply_policy('hash', new."warehouse"::text, v_k_in, v_k_out)),
+               null,
+               json_build_object(
+                   'sku', "audit".apply_policy('hash', new."sku"::text, v_k_in, v_k_out),
+                   'warehouse', "audit".apply_policy('hash', new."warehouse"::text, v_k_in, v_k_out),
+                   'quantity', "audit".apply_policy('hash', new."quantity"::text, v_k_in, v_k_out),
+                   'bin', "audit".apply_policy('hash', new."bin"::text, v_k_in, v_k_out),
+                   'reserved', "audit".apply_policy('hash', new."reserved"::text, v_k_in, v_k_out),
+                   'counted_at', "audit".apply_policy('hash', new."counted_at"::text, v_k_in, v_k_out)),
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
     -- no key read here
-        v_old_image := json_build_object(
-            'sku', "audit".apply_policy('hash', old."sku"::text, v_k_in, v_k_out),
-            'warehouse', "audit".apply_policy('hash', old."warehouse"::text, v_k_in, v_k_out),
-            'quantity', "audit".apply_policy('hash', old."quantity"::text, v_k_in, v_k_out),
-            'bin', "audit".apply_policy('hash', old."bin"::text, v_k_in, v_k_out),
-            'reserved', "audit".apply_policy('hash', old."reserved"::text, v_k_in, v_k_out),
-            'counted_at', "audit".apply_policy('hash', old."counted_at"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.inventory',
+               json_build_object(
+                   'sku', "audit".apply_policy('hash', old."sku"::text, v_k_in, v_k_out),
+                   'warehouse', "audit".apply_policy('hash', old."warehouse"::text, v_k_in, v_k_out)),
+               json_build_object(
+                   'sku', "audit".apply_policy('hash', old."sku"::text, v_k_in, v_k_out),
+                   'warehouse', "audit".apply_policy('hash', old."warehouse"::text, v_k_in, v_k_out),
+                   'quantity', "audit".apply_policy('hash', old."quantity"::text, v_k_in, v_k_out),
+                   'bin', "audit".apply_policy('hash', old."bin"::text, v_k_in, v_k_out),
+                   'reserved', "audit".apply_policy('hash', old."reserved"::text, v_k_in, v_k_out),
+                   'counted_at', "audit".apply_policy('hash', old."counted_at"::text, v_k_in, v_k_out)),
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'shop.inventory',
-            case when tg_op = 'INSERT'
-                then json_build_object(
-                    'sku', "audit".apply_policy('hash', new."sku"::text, v_k_in, v_k_out),
-                    'warehouse', "audit".apply_policy('hash', new."warehouse"::text, v_k_in, v_k_out))
-                else json_build_object(
-                    'sku', "audit".apply_policy('hash', old."sku"::text, v_k_in, v_k_out),
-                    'warehouse', "audit".apply_policy('hash', old."warehouse"::text, v_k_in, v_k_out))
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -1360,7 +1508,7 @@ values ('"shop"."inventory"'::regclass,
         '"audit"."capture_shop_inventory_bfb0ec5b_row"()'::regprocedure,
         '"audit"."capture_shop_inventory_bfb0ec5b_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'b2ae6a84d7e304759451c0299743bb9c29bb89bedf7866a12375bfc240771731',
+        'c9cae56f1daff321e146da5c9c61521615273da16c1d2973a6bd95d31ba2f3c7',
         'default',
         'hash',
         true,
@@ -1409,7 +1557,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.i
         "warehouse"
     ],
     "retention": "default",
-    "fingerprint": "b2ae6a84d7e304759451c0299743bb9c29bb89bedf7866a12375bfc240771731"
+    "fingerprint": "c9cae56f1daff321e146da5c9c61521615273da16c1d2973a6bd95d31ba2f3c7"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1474,11 +1622,27 @@ set "intervalstyle" = 'postgres'
 set "extra_float_digits" = '1'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -1490,12 +1654,15 @@ begin
             using hint = 'run pgaudit-kit key rotate';
     end if;
     if tg_op = 'INSERT' then
-        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.sessions',
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.sessions',
                json_build_object(
                    'id', "audit".apply_policy('hash', n."id"::text, v_k_in, v_k_out)),
+               null,
                json_build_object(
                    'id', "audit".apply_policy('hash', n."id"::text, v_k_in, v_k_out),
                    'customer_id', "audit".apply_policy('hash', n."customer_id"::text, v_k_in, v_k_out),
@@ -1504,14 +1671,16 @@ begin
                    'data', "audit".apply_policy('hash', n."data"::text, v_k_in, v_k_out),
                    'score', "audit".apply_policy('hash', n."score"::text, v_k_in, v_k_out),
                    'flags', "audit".apply_policy('hash', n."flags"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from new_rows as n;
     else
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
         insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.sessions',
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.sessions',
                json_build_object(
                    'id', "audit".apply_policy('hash', o."id"::text, v_k_in, v_k_out)),
                json_build_object(
@@ -1522,8 +1691,9 @@ begin
                    'data', "audit".apply_policy('hash', o."data"::text, v_k_in, v_k_out),
                    'score', "audit".apply_policy('hash', o."score"::text, v_k_in, v_k_out),
                    'flags', "audit".apply_policy('hash', o."flags"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from old_rows as o;
     end if;
     return null;
@@ -1538,8 +1708,10 @@ revoke all on function "audit"."capture_shop_sessions_6ed6dc20_statement"() from
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_shop_sessions_6ed6dc20_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
@@ -1547,16 +1719,30 @@ set "intervalstyle" = 'postgres'
 set "extra_float_digits" = '1'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -1625,46 +1811,64 @@ begin
             v_new := v_new || jsonb_build_object(
                 'flags', "audit".apply_policy('hash', new."flags"::text, v_k_in, v_k_out));
         end if;
-        if cardinality(v_changed) = 0 then
+        if v_changed is null then
             return null;
         end if;
-        v_old_image := v_old::json;
-        v_new_image := v_new::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', 'shop.sessions',
+               json_build_object(
+                   'id', "audit".apply_policy('hash', old."id"::text, v_k_in, v_k_out)),
+               pg_catalog.to_json(v_old),
+               pg_catalog.to_json(v_new),
+               v_changed, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
     -- no key read here
-        v_new_image := json_build_object(
-            'id', "audit".apply_policy('hash', new."id"::text, v_k_in, v_k_out),
-            'customer_id', "audit".apply_policy('hash', new."customer_id"::text, v_k_in, v_k_out),
-            'client_ip', "audit".apply_policy('mask:last4', new."client_ip"::text, v_k_in, v_k_out),
-            'lifetime', "audit".apply_policy('hash', new."lifetime"::text, v_k_in, v_k_out),
-            'data', "audit".apply_policy('hash', new."data"::text, v_k_in, v_k_out),
-            'score', "audit".apply_policy('hash', new."score"::text, v_k_in, v_k_out),
-            'flags', "audit".apply_policy('hash', new."flags"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'shop.sessions',
+               json_build_object(
+                   'id', "audit".apply_policy('hash', new."id"::text, v_k_in, v_k_out)),
+               null,
+               json_build_object(
+                   'id', "audit".apply_policy('hash', new."id"::text, v_k_in, v_k_out),
+                   'customer_id', "audit".apply_policy('hash', new."customer_id"::text, v_k_in, v_k_out),
+                   'client_ip', "audit".apply_policy('mask:last4', new."client_ip"::text, v_k_in, v_k_out),
+                   'lifetime', "audit".apply_policy('hash', new."lifetime"::text, v_k_in, v_k_out),
+                   'data', "audit".apply_policy('hash', new."data"::text, v_k_in, v_k_out),
+                   'score', "audit".apply_policy('hash', new."score"::text, v_k_in, v_k_out),
+                   'flags', "audit".apply_policy('hash', new."flags"::text, v_k_in, v_k_out)),
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
     -- no key read here
-        v_old_image := json_build_object(
-            'id', "audit".apply_policy('hash', old."id"::text, v_k_in, v_k_out),
-            'customer_id', "audit".apply_policy('hash', old."customer_id"::text, v_k_in, v_k_out),
-            'client_ip', "audit".apply_policy('mask:last4', old."client_ip"::text, v_k_in, v_k_out),
-            'lifetime', "audit".apply_policy('hash', old."lifetime"::text, v_k_in, v_k_out),
-            'data', "audit".apply_policy('hash', old."data"::text, v_k_in, v_k_out),
-            'score', "audit".apply_policy('hash', old."score"::text, v_k_in, v_k_out),
-            'flags', "audit".apply_policy('hash', old."flags"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'shop.sessions',
+               json_build_object(
+                   'id', "audit".apply_policy('hash', old."id"::text, v_k_in, v_k_out)),
+               json_build_object(
+                   'id', "audit".apply_policy('hash', old."id"::text, v_k_in, v_k_out),
+                   'customer_id', "audit".apply_policy('hash', old."customer_id"::text, v_k_in, v_k_out),
+                   'client_ip', "audit".apply_policy('mask:last4', old."client_ip"::text, v_k_in, v_k_out),
+                   'lifetime', "audit".apply_policy('hash', old."lifetime"::text, v_k_in, v_k_out),
+                   'data', "audit".apply_policy('hash', old."data"::text, v_k_in, v_k_out),
+                   'score', "audit".apply_policy('hash', old."score"::text, v_k_in, v_k_out),
+                   'flags', "audit".apply_policy('hash', old."flags"::text, v_k_in, v_k_out)),
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'shop.sessions',
-            case when tg_op = 'INSERT'
-                then json_build_object(
-                    'id', "audit".apply_policy('hash', new."id"::text, v_k_in, v_k_out))
-                else json_build_object(
-                    'id', "audit".apply_policy('hash', old."id"::text, v_k_in, v_k_out))
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -1756,7 +1960,7 @@ values ('"shop"."sessions"'::regclass,
         '"audit"."capture_shop_sessions_6ed6dc20_row"()'::regprocedure,
         '"audit"."capture_shop_sessions_6ed6dc20_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '1b2c5b27aba24f8e0809ec2e81d9c1a54c2be90657f1633d2b1d80f2e7a5b216',
+        'e104f9eacb5753b2477b8921ac0dc395b13e2784bda252b5fbf8916dc6547af0',
         'default',
         'hash',
         true,
@@ -1805,7 +2009,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.s
         "id"
     ],
     "retention": "default",
-    "fingerprint": "1b2c5b27aba24f8e0809ec2e81d9c1a54c2be90657f1633d2b1d80f2e7a5b216"
+    "fingerprint": "e104f9eacb5753b2477b8921ac0dc395b13e2784bda252b5fbf8916dc6547af0"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1868,11 +2072,27 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -1884,13 +2104,16 @@ begin
             using hint = 'run pgaudit-kit key rotate';
     end if;
     if tg_op = 'INSERT' then
-        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', '"Sales Co"."Order Lines"',
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', '"Sales Co"."Order Lines"',
                json_build_object(
                    'Order Id', "audit".apply_policy('hash', n."Order Id"::text, v_k_in, v_k_out),
                    'Line No', "audit".apply_policy('hash', n."Line No"::text, v_k_in, v_k_out)),
+               null,
                json_build_object(
                    'Order Id', "audit".apply_policy('hash', n."Order Id"::text, v_k_in, v_k_out),
                    'Line No', "audit".apply_policy('hash', n."Line No"::text, v_k_in, v_k_out),
@@ -1899,14 +2122,16 @@ begin
                    'quantity', "audit".apply_policy('hash', n."quantity"::text, v_k_in, v_k_out),
                    'Line Total', "audit".apply_policy('hash', n."Line Total"::text, v_k_in, v_k_out),
                    'Gift Note', "audit".apply_policy('hash', n."Gift Note"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from new_rows as n;
     else
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
         insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', '"Sales Co"."Order Lines"',
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', '"Sales Co"."Order Lines"',
                json_build_object(
                    'Order Id', "audit".apply_policy('hash', o."Order Id"::text, v_k_in, v_k_out),
                    'Line No', "audit".apply_policy('hash', o."Line No"::text, v_k_in, v_k_out)),
@@ -1918,8 +2143,9 @@ begin
                    'quantity', "audit".apply_policy('hash', o."quantity"::text, v_k_in, v_k_out),
                    'Line Total', "audit".apply_policy('hash', o."Line Total"::text, v_k_in, v_k_out),
                    'Gift Note', "audit".apply_policy('hash', o."Gift Note"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from old_rows as o;
     end if;
     return null;
@@ -1934,23 +2160,39 @@ revoke all on function "audit"."capture_sales_co_order_lines_c93b07c1_statement"
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_sales_co_order_lines_c93b07c1_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -2020,48 +2262,67 @@ begin
             v_new := v_new || jsonb_build_object(
                 'Gift Note', "audit".apply_policy('hash', new."Gift Note"::text, v_k_in, v_k_out));
         end if;
-        if cardinality(v_changed) = 0 then
+        if v_changed is null then
             return null;
         end if;
-        v_old_image := v_old::json;
-        v_new_image := v_new::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', '"Sales Co"."Order Lines"',
+               json_build_object(
+                   'Order Id', "audit".apply_policy('hash', old."Order Id"::text, v_k_in, v_k_out),
+                   'Line No', "audit".apply_policy('hash', old."Line No"::text, v_k_in, v_k_out)),
+               pg_catalog.to_json(v_old),
+               pg_catalog.to_json(v_new),
+               v_changed, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
     -- no key read here
-        v_new_image := json_build_object(
-            'Order Id', "audit".apply_policy('hash', new."Order Id"::text, v_k_in, v_k_out),
-            'Line No', "audit".apply_policy('hash', new."Line No"::text, v_k_in, v_k_out),
-            'SKU', "audit".apply_policy('hash', new."SKU"::text, v_k_in, v_k_out),
-            'Unit Price', "audit".apply_policy('hash', new."Unit Price"::text, v_k_in, v_k_out),
-            'quantity', "audit".apply_policy('hash', new."quantity"::text, v_k_in, v_k_out),
-            'Line Total', "audit".apply_policy('hash', new."Line Total"::text, v_k_in, v_k_out),
-            'Gift Note', "audit".apply_policy('hash', new."Gift Note"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', '"Sales Co"."Order Lines"',
+               json_build_object(
+                   'Order Id', "audit".apply_policy('hash', new."Order Id"::text, v_k_in, v_k_out),
+                   'Line No', "audit".apply_policy('hash', new."Line No"::text, v_k_in, v_k_out)),
+               null,
+               json_build_object(
+                   'Order Id', "audit".apply_policy('hash', new."Order Id"::text, v_k_in, v_k_out),
+                   'Line No', "audit".apply_policy('hash', new."Line No"::text, v_k_in, v_k_out),
+                   'SKU', "audit".apply_policy('hash', new."SKU"::text, v_k_in, v_k_out),
+                   'Unit Price', "audit".apply_policy('hash', new."Unit Price"::text, v_k_in, v_k_out),
+                   'quantity', "audit".apply_policy('hash', new."quantity"::text, v_k_in, v_k_out),
+                   'Line Total', "audit".apply_policy('hash', new."Line Total"::text, v_k_in, v_k_out),
+                   'Gift Note', "audit".apply_policy('hash', new."Gift Note"::text, v_k_in, v_k_out)),
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
     -- no key read here
-        v_old_image := json_build_object(
-            'Order Id', "audit".apply_policy('hash', old."Order Id"::text, v_k_in, v_k_out),
-            'Line No', "audit".apply_policy('hash', old."Line No"::text, v_k_in, v_k_out),
-            'SKU', "audit".apply_policy('hash', old."SKU"::text, v_k_in, v_k_out),
-            'Unit Price', "audit".apply_policy('hash', old."Unit Price"::text, v_k_in, v_k_out),
-            'quantity', "audit".apply_policy('hash', old."quantity"::text, v_k_in, v_k_out),
-            'Line Total', "audit".apply_policy('hash', old."Line Total"::text, v_k_in, v_k_out),
-            'Gift Note', "audit".apply_policy('hash', old."Gift Note"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', '"Sales Co"."Order Lines"',
+               json_build_object(
+                   'Order Id', "audit".apply_policy('hash', old."Order Id"::text, v_k_in, v_k_out),
+                   'Line No', "audit".apply_policy('hash', old."Line No"::text, v_k_in, v_k_out)),
+               json_build_object(
+                   'Order Id', "audit".apply_policy('hash', old."Order Id"::text, v_k_in, v_k_out),
+                   'Line No', "audit".apply_policy('hash', old."Line No"::text, v_k_in, v_k_out),
+                   'SKU', "audit".apply_policy('hash', old."SKU"::text, v_k_in, v_k_out),
+                   'Unit Price', "audit".apply_policy('hash', old."Unit Price"::text, v_k_in, v_k_out),
+                   'quantity', "audit".apply_policy('hash', old."quantity"::text, v_k_in, v_k_out),
+                   'Line Total', "audit".apply_policy('hash', old."Line Total"::text, v_k_in, v_k_out),
+                   'Gift Note', "audit".apply_policy('hash', old."Gift Note"::text, v_k_in, v_k_out)),
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, '"Sales Co"."Order Lines"',
-            case when tg_op = 'INSERT'
-                then json_build_object(
-                    'Order Id', "audit".apply_policy('hash', new."Order Id"::text, v_k_in, v_k_out),
-                    'Line No', "audit".apply_policy('hash', new."Line No"::text, v_k_in, v_k_out))
-                else json_build_object(
-                    'Order Id', "audit".apply_policy('hash', old."Order Id"::text, v_k_in, v_k_out),
-                    'Line No', "audit".apply_policy('hash', old."Line No"::text, v_k_in, v_k_out))
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -2153,7 +2414,7 @@ values ('"Sales Co"."Order Lines"'::regclass,
         '"audit"."capture_sales_co_order_lines_c93b07c1_row"()'::regprocedure,
         '"audit"."capture_sales_co_order_lines_c93b07c1_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '71c992c5aba8c24969f0f4800f33527bb22f855889cebc618334bdc6d5674b8e',
+        'b2f8aa409d16b095ab63cd5cafaf8027e0cdcc71774f13bc98910ec48292fadf',
         'default',
         'hash',
         true,
@@ -2203,7 +2464,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', '"Sales
         "Line No"
     ],
     "retention": "default",
-    "fingerprint": "71c992c5aba8c24969f0f4800f33527bb22f855889cebc618334bdc6d5674b8e"
+    "fingerprint": "b2f8aa409d16b095ab63cd5cafaf8027e0cdcc71774f13bc98910ec48292fadf"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id

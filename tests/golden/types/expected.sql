@@ -90,11 +90,27 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -106,12 +122,15 @@ begin
             using hint = 'run pgaudit-kit key rotate';
     end if;
     if tg_op = 'INSERT' then
-        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'app.visits',
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'app.visits',
                json_build_object(
                    'id', n."id"),
+               null,
                json_build_object(
                    'id', n."id",
                    'mood', "audit".text_of(n."mood"),
@@ -122,14 +141,16 @@ begin
                    'at', n."at",
                    'note', "audit".apply_policy('hash', n."note"::text, v_k_in, v_k_out),
                    'twice', "audit".apply_policy('hash', n."twice"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from new_rows as n;
     else
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
         insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'app.visits',
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'app.visits',
                json_build_object(
                    'id', o."id"),
                json_build_object(
@@ -142,8 +163,9 @@ begin
                    'at', o."at",
                    'note', "audit".apply_policy('hash', o."note"::text, v_k_in, v_k_out),
                    'twice', "audit".apply_policy('hash', o."twice"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from old_rows as o;
     end if;
     return null;
@@ -158,8 +180,10 @@ revoke all on function "audit"."capture_app_visits_729abcca_statement"() from pu
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_app_visits_729abcca_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
@@ -170,16 +194,30 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- no key read here
     if tg_op = 'UPDATE' then
         if new."id" is distinct from old."id" then
@@ -212,7 +250,7 @@ begin
         if new."twice" is distinct from old."twice" then
             v_changed := v_changed || 'twice'::text;
         end if;
-        if cardinality(v_changed) = 0 then
+        if v_changed is null then
             return null;
         end if;
         -- the key is read once per row, and only when a value is to be hashed
@@ -228,26 +266,36 @@ begin
                     using hint = 'run pgaudit-kit key rotate';
             end if;
         end if;
-        v_old_image := json_build_object(
-            'id', old."id",
-            'mood', "audit".text_of(old."mood"),
-            'moods', "audit".apply_policy('hash', "audit".text_of(old."moods"), v_k_in, v_k_out),
-            'pair', "audit".text_of(old."pair"),
-            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(old."gloom"), v_k_in, v_k_out),
-            'score', old."score",
-            'at', old."at",
-            'note', "audit".apply_policy('hash', old."note"::text, v_k_in, v_k_out),
-            'twice', "audit".apply_policy('hash', old."twice"::text, v_k_in, v_k_out));
-        v_new_image := json_build_object(
-            'id', new."id",
-            'mood', "audit".text_of(new."mood"),
-            'moods', "audit".apply_policy('hash', "audit".text_of(new."moods"), v_k_in, v_k_out),
-            'pair', "audit".text_of(new."pair"),
-            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(new."gloom"), v_k_in, v_k_out),
-            'score', new."score",
-            'at', new."at",
-            'note', "audit".apply_policy('hash', new."note"::text, v_k_in, v_k_out),
-            'twice', "audit".apply_policy('hash', new."twice"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', 'app.visits',
+               json_build_object(
+                   'id', old."id"),
+               json_build_object(
+                   'id', old."id",
+                   'mood', "audit".text_of(old."mood"),
+                   'moods', "audit".apply_policy('hash', "audit".text_of(old."moods"), v_k_in, v_k_out),
+                   'pair', "audit".text_of(old."pair"),
+                   'gloom', "audit".apply_policy('mask:last4', "audit".text_of(old."gloom"), v_k_in, v_k_out),
+                   'score', old."score",
+                   'at', old."at",
+                   'note', "audit".apply_policy('hash', old."note"::text, v_k_in, v_k_out),
+                   'twice', "audit".apply_policy('hash', old."twice"::text, v_k_in, v_k_out)),
+               json_build_object(
+                   'id', new."id",
+                   'mood', "audit".text_of(new."mood"),
+                   'moods', "audit".apply_policy('hash', "audit".text_of(new."moods"), v_k_in, v_k_out),
+                   'pair', "audit".text_of(new."pair"),
+                   'gloom', "audit".apply_policy('mask:last4', "audit".text_of(new."gloom"), v_k_in, v_k_out),
+                   'score', new."score",
+                   'at', new."at",
+                   'note', "audit".apply_policy('hash', new."note"::text, v_k_in, v_k_out),
+                   'twice', "audit".apply_policy('hash', new."twice"::text, v_k_in, v_k_out)),
+               v_changed, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
         -- the key is read once per row, and only when a value is to be hashed
         if v_k_in is null then
@@ -262,16 +310,27 @@ begin
                     using hint = 'run pgaudit-kit key rotate';
             end if;
         end if;
-        v_new_image := json_build_object(
-            'id', new."id",
-            'mood', "audit".text_of(new."mood"),
-            'moods', "audit".apply_policy('hash', "audit".text_of(new."moods"), v_k_in, v_k_out),
-            'pair', "audit".text_of(new."pair"),
-            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(new."gloom"), v_k_in, v_k_out),
-            'score', new."score",
-            'at', new."at",
-            'note', "audit".apply_policy('hash', new."note"::text, v_k_in, v_k_out),
-            'twice', "audit".apply_policy('hash', new."twice"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'app.visits',
+               json_build_object(
+                   'id', new."id"),
+               null,
+               json_build_object(
+                   'id', new."id",
+                   'mood', "audit".text_of(new."mood"),
+                   'moods', "audit".apply_policy('hash', "audit".text_of(new."moods"), v_k_in, v_k_out),
+                   'pair', "audit".text_of(new."pair"),
+                   'gloom', "audit".apply_policy('mask:last4', "audit".text_of(new."gloom"), v_k_in, v_k_out),
+                   'score', new."score",
+                   'at', new."at",
+                   'note', "audit".apply_policy('hash', new."note"::text, v_k_in, v_k_out),
+                   'twice', "audit".apply_policy('hash', new."twice"::text, v_k_in, v_k_out)),
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
         -- the key is read once per row, and only when a value is to be hashed
         if v_k_in is null then
@@ -286,31 +345,28 @@ begin
                     using hint = 'run pgaudit-kit key rotate';
             end if;
         end if;
-        v_old_image := json_build_object(
-            'id', old."id",
-            'mood', "audit".text_of(old."mood"),
-            'moods', "audit".apply_policy('hash', "audit".text_of(old."moods"), v_k_in, v_k_out),
-            'pair', "audit".text_of(old."pair"),
-            'gloom', "audit".apply_policy('mask:last4', "audit".text_of(old."gloom"), v_k_in, v_k_out),
-            'score', old."score",
-            'at', old."at",
-            'note', "audit".apply_policy('hash', old."note"::text, v_k_in, v_k_out),
-            'twice', "audit".apply_policy('hash', old."twice"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'app.visits',
+               json_build_object(
+                   'id', old."id"),
+               json_build_object(
+                   'id', old."id",
+                   'mood', "audit".text_of(old."mood"),
+                   'moods', "audit".apply_policy('hash', "audit".text_of(old."moods"), v_k_in, v_k_out),
+                   'pair', "audit".text_of(old."pair"),
+                   'gloom', "audit".apply_policy('mask:last4', "audit".text_of(old."gloom"), v_k_in, v_k_out),
+                   'score', old."score",
+                   'at', old."at",
+                   'note', "audit".apply_policy('hash', old."note"::text, v_k_in, v_k_out),
+                   'twice', "audit".apply_policy('hash', old."twice"::text, v_k_in, v_k_out)),
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'app.visits',
-            case when tg_op = 'INSERT'
-                then json_build_object(
-                    'id', new."id")
-                else json_build_object(
-                    'id', old."id")
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -408,7 +464,7 @@ values ('"app"."visits"'::regclass,
         '"audit"."capture_app_visits_729abcca_row"()'::regprocedure,
         '"audit"."capture_app_visits_729abcca_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'b00db3836cac6e817d16fb1f8a46036d22b7285f5248492e36511aae89cd730c',
+        '17d010b3d83bd543a5f3e0b28f3864c73eb95c683f27079601c4f1a2637ba483',
         'default',
         'hash',
         true,
@@ -460,7 +516,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'app.vi
         "id"
     ],
     "retention": "default",
-    "fingerprint": "b00db3836cac6e817d16fb1f8a46036d22b7285f5248492e36511aae89cd730c"
+    "fingerprint": "17d010b3d83bd543a5f3e0b28f3864c73eb95c683f27079601c4f1a2637ba483"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id

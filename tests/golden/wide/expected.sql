@@ -82,18 +82,37 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- no key read here
     if tg_op = 'INSERT' then
-        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'public.wide',
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'public.wide',
                null::json,
+               null,
                (jsonb_build_object(
                    'c01', n."c01",
                    'c02', n."c02",
@@ -151,14 +170,16 @@ begin
                    'c53', n."c53",
                    'c54', n."c54",
                    'c55', n."c55"))::json,
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from new_rows as n;
     else
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
         insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'public.wide',
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'public.wide',
                null::json,
                (jsonb_build_object(
                    'c01', o."c01",
@@ -217,8 +238,9 @@ begin
                    'c53', o."c53",
                    'c54', o."c54",
                    'c55', o."c55"))::json,
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from old_rows as o;
     end if;
     return null;
@@ -233,23 +255,39 @@ revoke all on function "audit"."capture_public_wide_47ec0b9e_statement"() from p
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_public_wide_47ec0b9e_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- no key read here
     if tg_op = 'UPDATE' then
         if new."c01" is distinct from old."c01" then
@@ -433,251 +471,268 @@ begin
             v_changed := v_changed || 'c60'::text;
         end if;
     -- no key read here
-        v_old_image := (jsonb_build_object(
-            'c01', old."c01",
-            'c02', old."c02",
-            'c03', old."c03",
-            'c04', old."c04",
-            'c05', old."c05",
-            'c06', old."c06",
-            'c07', old."c07",
-            'c08', old."c08",
-            'c09', old."c09",
-            'c10', old."c10",
-            'c11', old."c11",
-            'c12', old."c12",
-            'c13', old."c13",
-            'c14', old."c14",
-            'c15', old."c15",
-            'c16', old."c16",
-            'c17', old."c17",
-            'c18', old."c18",
-            'c19', old."c19",
-            'c20', old."c20",
-            'c21', old."c21",
-            'c22', old."c22",
-            'c23', old."c23",
-            'c24', old."c24",
-            'c25', old."c25",
-            'c26', old."c26",
-            'c27', old."c27",
-            'c28', old."c28",
-            'c29', old."c29",
-            'c30', old."c30",
-            'c31', old."c31",
-            'c32', old."c32",
-            'c33', old."c33",
-            'c34', old."c34",
-            'c35', old."c35",
-            'c36', old."c36",
-            'c37', old."c37",
-            'c38', old."c38",
-            'c39', old."c39",
-            'c40', old."c40",
-            'c41', old."c41",
-            'c42', old."c42",
-            'c43', old."c43",
-            'c44', old."c44",
-            'c45', old."c45",
-            'c46', old."c46",
-            'c47', old."c47",
-            'c48', old."c48",
-            'c49', old."c49",
-            'c50', old."c50")
-        || jsonb_build_object(
-            'c51', old."c51",
-            'c52', old."c52",
-            'c53', old."c53",
-            'c54', old."c54",
-            'c55', old."c55"))::json;
-        v_new_image := (jsonb_build_object(
-            'c01', new."c01",
-            'c02', new."c02",
-            'c03', new."c03",
-            'c04', new."c04",
-            'c05', new."c05",
-            'c06', new."c06",
-            'c07', new."c07",
-            'c08', new."c08",
-            'c09', new."c09",
-            'c10', new."c10",
-            'c11', new."c11",
-            'c12', new."c12",
-            'c13', new."c13",
-            'c14', new."c14",
-            'c15', new."c15",
-            'c16', new."c16",
-            'c17', new."c17",
-            'c18', new."c18",
-            'c19', new."c19",
-            'c20', new."c20",
-            'c21', new."c21",
-            'c22', new."c22",
-            'c23', new."c23",
-            'c24', new."c24",
-            'c25', new."c25",
-            'c26', new."c26",
-            'c27', new."c27",
-            'c28', new."c28",
-            'c29', new."c29",
-            'c30', new."c30",
-            'c31', new."c31",
-            'c32', new."c32",
-            'c33', new."c33",
-            'c34', new."c34",
-            'c35', new."c35",
-            'c36', new."c36",
-            'c37', new."c37",
-            'c38', new."c38",
-            'c39', new."c39",
-            'c40', new."c40",
-            'c41', new."c41",
-            'c42', new."c42",
-            'c43', new."c43",
-            'c44', new."c44",
-            'c45', new."c45",
-            'c46', new."c46",
-            'c47', new."c47",
-            'c48', new."c48",
-            'c49', new."c49",
-            'c50', new."c50")
-        || jsonb_build_object(
-            'c51', new."c51",
-            'c52', new."c52",
-            'c53', new."c53",
-            'c54', new."c54",
-            'c55', new."c55"))::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', 'public.wide',
+               null::json,
+               (jsonb_build_object(
+                   'c01', old."c01",
+                   'c02', old."c02",
+                   'c03', old."c03",
+                   'c04', old."c04",
+                   'c05', old."c05",
+                   'c06', old."c06",
+                   'c07', old."c07",
+                   'c08', old."c08",
+                   'c09', old."c09",
+                   'c10', old."c10",
+                   'c11', old."c11",
+                   'c12', old."c12",
+                   'c13', old."c13",
+                   'c14', old."c14",
+                   'c15', old."c15",
+                   'c16', old."c16",
+                   'c17', old."c17",
+                   'c18', old."c18",
+                   'c19', old."c19",
+                   'c20', old."c20",
+                   'c21', old."c21",
+                   'c22', old."c22",
+                   'c23', old."c23",
+                   'c24', old."c24",
+                   'c25', old."c25",
+                   'c26', old."c26",
+                   'c27', old."c27",
+                   'c28', old."c28",
+                   'c29', old."c29",
+                   'c30', old."c30",
+                   'c31', old."c31",
+                   'c32', old."c32",
+                   'c33', old."c33",
+                   'c34', old."c34",
+                   'c35', old."c35",
+                   'c36', old."c36",
+                   'c37', old."c37",
+                   'c38', old."c38",
+                   'c39', old."c39",
+                   'c40', old."c40",
+                   'c41', old."c41",
+                   'c42', old."c42",
+                   'c43', old."c43",
+                   'c44', old."c44",
+                   'c45', old."c45",
+                   'c46', old."c46",
+                   'c47', old."c47",
+                   'c48', old."c48",
+                   'c49', old."c49",
+                   'c50', old."c50")
+               || jsonb_build_object(
+                   'c51', old."c51",
+                   'c52', old."c52",
+                   'c53', old."c53",
+                   'c54', old."c54",
+                   'c55', old."c55"))::json,
+               (jsonb_build_object(
+                   'c01', new."c01",
+                   'c02', new."c02",
+                   'c03', new."c03",
+                   'c04', new."c04",
+                   'c05', new."c05",
+                   'c06', new."c06",
+                   'c07', new."c07",
+                   'c08', new."c08",
+                   'c09', new."c09",
+                   'c10', new."c10",
+                   'c11', new."c11",
+                   'c12', new."c12",
+                   'c13', new."c13",
+                   'c14', new."c14",
+                   'c15', new."c15",
+                   'c16', new."c16",
+                   'c17', new."c17",
+                   'c18', new."c18",
+                   'c19', new."c19",
+                   'c20', new."c20",
+                   'c21', new."c21",
+                   'c22', new."c22",
+                   'c23', new."c23",
+                   'c24', new."c24",
+                   'c25', new."c25",
+                   'c26', new."c26",
+                   'c27', new."c27",
+                   'c28', new."c28",
+                   'c29', new."c29",
+                   'c30', new."c30",
+                   'c31', new."c31",
+                   'c32', new."c32",
+                   'c33', new."c33",
+                   'c34', new."c34",
+                   'c35', new."c35",
+                   'c36', new."c36",
+                   'c37', new."c37",
+                   'c38', new."c38",
+                   'c39', new."c39",
+                   'c40', new."c40",
+                   'c41', new."c41",
+                   'c42', new."c42",
+                   'c43', new."c43",
+                   'c44', new."c44",
+                   'c45', new."c45",
+                   'c46', new."c46",
+                   'c47', new."c47",
+                   'c48', new."c48",
+                   'c49', new."c49",
+                   'c50', new."c50")
+               || jsonb_build_object(
+                   'c51', new."c51",
+                   'c52', new."c52",
+                   'c53', new."c53",
+                   'c54', new."c54",
+                   'c55', new."c55"))::json,
+               coalesce(v_changed, '{}'), v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
     -- no key read here
-        v_new_image := (jsonb_build_object(
-            'c01', new."c01",
-            'c02', new."c02",
-            'c03', new."c03",
-            'c04', new."c04",
-            'c05', new."c05",
-            'c06', new."c06",
-            'c07', new."c07",
-            'c08', new."c08",
-            'c09', new."c09",
-            'c10', new."c10",
-            'c11', new."c11",
-            'c12', new."c12",
-            'c13', new."c13",
-            'c14', new."c14",
-            'c15', new."c15",
-            'c16', new."c16",
-            'c17', new."c17",
-            'c18', new."c18",
-            'c19', new."c19",
-            'c20', new."c20",
-            'c21', new."c21",
-            'c22', new."c22",
-            'c23', new."c23",
-            'c24', new."c24",
-            'c25', new."c25",
-            'c26', new."c26",
-            'c27', new."c27",
-            'c28', new."c28",
-            'c29', new."c29",
-            'c30', new."c30",
-            'c31', new."c31",
-            'c32', new."c32",
-            'c33', new."c33",
-            'c34', new."c34",
-            'c35', new."c35",
-            'c36', new."c36",
-            'c37', new."c37",
-            'c38', new."c38",
-            'c39', new."c39",
-            'c40', new."c40",
-            'c41', new."c41",
-            'c42', new."c42",
-            'c43', new."c43",
-            'c44', new."c44",
-            'c45', new."c45",
-            'c46', new."c46",
-            'c47', new."c47",
-            'c48', new."c48",
-            'c49', new."c49",
-            'c50', new."c50")
-        || jsonb_build_object(
-            'c51', new."c51",
-            'c52', new."c52",
-            'c53', new."c53",
-            'c54', new."c54",
-            'c55', new."c55"))::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'public.wide',
+               null::json,
+               null,
+               (jsonb_build_object(
+                   'c01', new."c01",
+                   'c02', new."c02",
+                   'c03', new."c03",
+                   'c04', new."c04",
+                   'c05', new."c05",
+                   'c06', new."c06",
+                   'c07', new."c07",
+                   'c08', new."c08",
+                   'c09', new."c09",
+                   'c10', new."c10",
+                   'c11', new."c11",
+                   'c12', new."c12",
+                   'c13', new."c13",
+                   'c14', new."c14",
+                   'c15', new."c15",
+                   'c16', new."c16",
+                   'c17', new."c17",
+                   'c18', new."c18",
+                   'c19', new."c19",
+                   'c20', new."c20",
+                   'c21', new."c21",
+                   'c22', new."c22",
+                   'c23', new."c23",
+                   'c24', new."c24",
+                   'c25', new."c25",
+                   'c26', new."c26",
+                   'c27', new."c27",
+                   'c28', new."c28",
+                   'c29', new."c29",
+                   'c30', new."c30",
+                   'c31', new."c31",
+                   'c32', new."c32",
+                   'c33', new."c33",
+                   'c34', new."c34",
+                   'c35', new."c35",
+                   'c36', new."c36",
+                   'c37', new."c37",
+                   'c38', new."c38",
+                   'c39', new."c39",
+                   'c40', new."c40",
+                   'c41', new."c41",
+                   'c42', new."c42",
+                   'c43', new."c43",
+                   'c44', new."c44",
+                   'c45', new."c45",
+                   'c46', new."c46",
+                   'c47', new."c47",
+                   'c48', new."c48",
+                   'c49', new."c49",
+                   'c50', new."c50")
+               || jsonb_build_object(
+                   'c51', new."c51",
+                   'c52', new."c52",
+                   'c53', new."c53",
+                   'c54', new."c54",
+                   'c55', new."c55"))::json,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
     -- no key read here
-        v_old_image := (jsonb_build_object(
-            'c01', old."c01",
-            'c02', old."c02",
-            'c03', old."c03",
-            'c04', old."c04",
-            'c05', old."c05",
-            'c06', old."c06",
-            'c07', old."c07",
-            'c08', old."c08",
-            'c09', old."c09",
-            'c10', old."c10",
-            'c11', old."c11",
-            'c12', old."c12",
-            'c13', old."c13",
-            'c14', old."c14",
-            'c15', old."c15",
-            'c16', old."c16",
-            'c17', old."c17",
-            'c18', old."c18",
-            'c19', old."c19",
-            'c20', old."c20",
-            'c21', old."c21",
-            'c22', old."c22",
-            'c23', old."c23",
-            'c24', old."c24",
-            'c25', old."c25",
-            'c26', old."c26",
-            'c27', old."c27",
-            'c28', old."c28",
-            'c29', old."c29",
-            'c30', old."c30",
-            'c31', old."c31",
-            'c32', old."c32",
-            'c33', old."c33",
-            'c34', old."c34",
-            'c35', old."c35",
-            'c36', old."c36",
-            'c37', old."c37",
-            'c38', old."c38",
-            'c39', old."c39",
-            'c40', old."c40",
-            'c41', old."c41",
-            'c42', old."c42",
-            'c43', old."c43",
-            'c44', old."c44",
-            'c45', old."c45",
-            'c46', old."c46",
-            'c47', old."c47",
-            'c48', old."c48",
-            'c49', old."c49",
-            'c50', old."c50")
-        || jsonb_build_object(
-            'c51', old."c51",
-            'c52', old."c52",
-            'c53', old."c53",
-            'c54', old."c54",
-            'c55', old."c55"))::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'public.wide',
+               null::json,
+               (jsonb_build_object(
+                   'c01', old."c01",
+                   'c02', old."c02",
+                   'c03', old."c03",
+                   'c04', old."c04",
+                   'c05', old."c05",
+                   'c06', old."c06",
+                   'c07', old."c07",
+                   'c08', old."c08",
+                   'c09', old."c09",
+                   'c10', old."c10",
+                   'c11', old."c11",
+                   'c12', old."c12",
+                   'c13', old."c13",
+                   'c14', old."c14",
+                   'c15', old."c15",
+                   'c16', old."c16",
+                   'c17', old."c17",
+                   'c18', old."c18",
+                   'c19', old."c19",
+                   'c20', old."c20",
+                   'c21', old."c21",
+                   'c22', old."c22",
+                   'c23', old."c23",
+                   'c24', old."c24",
+                   'c25', old."c25",
+                   'c26', old."c26",
+                   'c27', old."c27",
+                   'c28', old."c28",
+                   'c29', old."c29",
+                   'c30', old."c30",
+                   'c31', old."c31",
+                   'c32', old."c32",
+                   'c33', old."c33",
+                   'c34', old."c34",
+                   'c35', old."c35",
+                   'c36', old."c36",
+                   'c37', old."c37",
+                   'c38', old."c38",
+                   'c39', old."c39",
+                   'c40', old."c40",
+                   'c41', old."c41",
+                   'c42', old."c42",
+                   'c43', old."c43",
+                   'c44', old."c44",
+                   'c45', old."c45",
+                   'c46', old."c46",
+                   'c47', old."c47",
+                   'c48', old."c48",
+                   'c49', old."c49",
+                   'c50', old."c50")
+               || jsonb_build_object(
+                   'c51', old."c51",
+                   'c52', old."c52",
+                   'c53', old."c53",
+                   'c54', old."c54",
+                   'c55', old."c55"))::json,
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'public.wide',
-            case when tg_op = 'INSERT'
-                then null::json
-                else null::json
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -875,7 +930,7 @@ values ('"public"."wide"'::regclass,
         '"audit"."capture_public_wide_47ec0b9e_row"()'::regprocedure,
         '"audit"."capture_public_wide_47ec0b9e_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'f1e48c2c1d4e2d78d699c3451c6c4ae890a0371f356ec8393f94d503d3c10cbc',
+        'ab9ad5999c252b9fcbca4db810b922921d8267db0be227c4f705ff4480fe2bdc',
         'default',
         'omit',
         false,
@@ -975,7 +1030,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public
     },
     "key": [],
     "retention": "default",
-    "fingerprint": "f1e48c2c1d4e2d78d699c3451c6c4ae890a0371f356ec8393f94d503d3c10cbc"
+    "fingerprint": "ab9ad5999c252b9fcbca4db810b922921d8267db0be227c4f705ff4480fe2bdc"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1086,11 +1141,27 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- the current HMAC key; capture fails closed rather than store a value it cannot hash
     select k.key_id, k.k_in, k.k_out into v_key_id, v_k_in, v_k_out
     from "audit".hmac_keys as k
@@ -1102,25 +1173,30 @@ begin
             using hint = 'run pgaudit-kit key rotate';
     end if;
     if tg_op = 'INSERT' then
-        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, new_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'public.events',
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'public.events',
                json_build_object(
                    'source', n."source",
                    'seq', n."seq"),
+               null,
                json_build_object(
                    'source', n."source",
                    'seq', n."seq",
                    'payload', "audit".apply_policy('hash', n."payload"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from new_rows as n;
     else
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
         insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                                  login_role, effective_role, application_name, client_addr,
-                                  request_id, trace_id, key_id)
-        select v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'public.events',
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'public.events',
                json_build_object(
                    'source', o."source",
                    'seq', o."seq"),
@@ -1128,8 +1204,9 @@ begin
                    'source', o."source",
                    'seq', o."seq",
                    'payload', "audit".apply_policy('hash', o."payload"::text, v_k_in, v_k_out)),
-               v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-               v_ctx.request_id, v_ctx.trace_id, v_key_id
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id
         from old_rows as o;
     end if;
     return null;
@@ -1144,23 +1221,39 @@ revoke all on function "audit"."capture_public_events_5df12ea9_statement"() from
 -- triggers PostgreSQL clones onto each partition, present and future. Settings pinned as in the
 -- statement function (each costs time on every row, so only those the column types need); only
 -- changed columns are compared, hashed and stored, and the key is read only when a hashed value
--- is to be stored. Changed-column
--- images are gathered as jsonb (json has no ||) and stored as json, like every image.
+-- is to be stored. Changed-column images are gathered as jsonb (json has no ||) and stored as
+-- json, like every image. PL/pgSQL prepares each expression it runs again in every transaction's
+-- first call, most of what capture costs a one-row transaction: so each operation has its own
+-- INSERT (one not run costs nothing) and the body runs as few expressions as it can.
 create or replace function "audit"."capture_public_events_5df12ea9_row"() returns trigger
 language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context;
+    -- who and where, as statement_context() describes it (a test holds the two equal), read into
+    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
+    -- prepares every expression again in each transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     v_key_id integer;
     v_k_in bytea;
     v_k_out bytea;
-    v_changed text[] := '{}';
+    v_changed text[];
     v_old jsonb;
     v_new jsonb;
-    v_old_image json;
-    v_new_image json;
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- no key read here
     if tg_op = 'UPDATE' then
         v_old := '{}';
@@ -1199,8 +1292,19 @@ begin
             v_new := v_new || jsonb_build_object(
                 'payload', "audit".apply_policy('hash', new."payload"::text, v_k_in, v_k_out));
         end if;
-        v_old_image := v_old::json;
-        v_new_image := v_new::json;
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'UPDATE', 'public.events',
+               json_build_object(
+                   'source', old."source",
+                   'seq', old."seq"),
+               pg_catalog.to_json(v_old),
+               pg_catalog.to_json(v_new),
+               coalesce(v_changed, '{}'), v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     elsif tg_op = 'INSERT' then
         -- the key is read once per row, and only when a value is to be hashed
         if v_k_in is null then
@@ -1215,10 +1319,22 @@ begin
                     using hint = 'run pgaudit-kit key rotate';
             end if;
         end if;
-        v_new_image := json_build_object(
-            'source', new."source",
-            'seq', new."seq",
-            'payload', "audit".apply_policy('hash', new."payload"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'INSERT', 'public.events',
+               json_build_object(
+                   'source', new."source",
+                   'seq', new."seq"),
+               null,
+               json_build_object(
+                   'source', new."source",
+                   'seq', new."seq",
+                   'payload', "audit".apply_policy('hash', new."payload"::text, v_k_in, v_k_out)),
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     else
         -- the key is read once per row, and only when a value is to be hashed
         if v_k_in is null then
@@ -1233,27 +1349,23 @@ begin
                     using hint = 'run pgaudit-kit key rotate';
             end if;
         end if;
-        v_old_image := json_build_object(
-            'source', old."source",
-            'seq', old."seq",
-            'payload', "audit".apply_policy('hash', old."payload"::text, v_k_in, v_k_out));
+        -- One INSERT of audit rows, the same on every capture path: the context and key variables come
+        -- from capture/context.sql and the key read; the generator fills in the rest.
+        insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
+                                  new_values, changed_columns, login_role, effective_role,
+                                  application_name, client_addr, request_id, trace_id, key_id)
+        select v_txid, transaction_timestamp(), statement_timestamp(), 'DELETE', 'public.events',
+               json_build_object(
+                   'source', old."source",
+                   'seq', old."seq"),
+               json_build_object(
+                   'source', old."source",
+                   'seq', old."seq",
+                   'payload', "audit".apply_policy('hash', old."payload"::text, v_k_in, v_k_out)),
+               null,
+               null, v_login_role, v_effective_role, v_application_name, v_client_addr,
+               v_request_id, v_trace_id, v_key_id;
     end if;
-    v_ctx := "audit".statement_context();
-    insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, row_key, old_values,
-                              new_values, changed_columns, login_role, effective_role,
-                              application_name, client_addr, request_id, trace_id, key_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), tg_op, 'public.events',
-            case when tg_op = 'INSERT'
-                then json_build_object(
-                    'source', new."source",
-                    'seq', new."seq")
-                else json_build_object(
-                    'source', old."source",
-                    'seq', old."seq")
-            end,
-            v_old_image, v_new_image, case when tg_op = 'UPDATE' then v_changed end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id, v_key_id);
     return null;
 end
 $pgaudit$;
@@ -1337,7 +1449,7 @@ values ('"public"."events"'::regclass,
         '"audit"."capture_public_events_5df12ea9_row"()'::regprocedure,
         '"audit"."capture_public_events_5df12ea9_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '013cb1d3a449aabc2578e2f2356e9759b82cf348ab1a09116f24e9c53ea35a4f',
+        '118ba514b48e2d6d77f4d5ac841ad731a280169b643b103d0c390f297c7d9d53',
         'default',
         'omit',
         false,
@@ -1383,7 +1495,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public
         "seq"
     ],
     "retention": "default",
-    "fingerprint": "013cb1d3a449aabc2578e2f2356e9759b82cf348ab1a09116f24e9c53ea35a4f"
+    "fingerprint": "118ba514b48e2d6d77f4d5ac841ad731a280169b643b103d0c390f297c7d9d53"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
