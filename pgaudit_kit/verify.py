@@ -603,7 +603,9 @@ def verify_chunk(
     builders: dict[int, MerkleBuilder] = {}
     event_lines: dict[int, list[bytes]] = {}
 
-    def open_range(item: SealingRange) -> list[tuple[bytes, bytes, bytes, BlockHeader]]:
+    def open_range(
+        item: SealingRange,
+    ) -> list[tuple[bytes, bytes, bytes, BlockHeader, Callable[[bytes], None]]]:
         builders.update((b.block_no, MerkleBuilder()) for b in item.blocks)
         # format 1 seals read their time before the horizon, so a row may postdate it slightly
         return [
@@ -612,6 +614,7 @@ def verify_chunk(
                 b.bucket_end.encode(),
                 b.field("sealed_at").encode() if b.format >= 2 else b"\xff",
                 b,
+                builders[b.block_no].push,  # looked up once per block, not once per row
             )
             for b in item.blocks
         ]
@@ -646,15 +649,15 @@ def verify_chunk(
             current = next(range_iter)
             bounds = open_range(current)
         tx_time = line[second + 1 : third]
-        block = None
+        block = push = None
         sealed_at = b""
         if txid >= current.lo:
-            for bucket_start, bucket_end, block_sealed_at, candidate in bounds:
+            for bucket_start, bucket_end, block_sealed_at, candidate, candidate_push in bounds:
                 if bucket_start <= tx_time < bucket_end:
-                    block, sealed_at = candidate, block_sealed_at
+                    block, sealed_at, push = candidate, block_sealed_at, candidate_push
                     break
         cut = line.rfind(b"\t", 0, line.rfind(b"\t", 0, line.rfind(b"\t")))
-        if block is None:
+        if block is None or push is None:
             outcome.problems.append(
                 Problem(
                     "hidden_insert",
@@ -673,9 +676,7 @@ def verify_chunk(
                     payload_digest = _redacted_digest(
                         int(line[:first]), payload, payload_digest, known, outcome
                     )
-            builders[block.block_no].push(
-                sha256(leaf_prefix + line[:cut] + b"\t" + payload_digest).digest()
-            )
+            push(sha256(leaf_prefix + line[:cut] + b"\t" + payload_digest).digest())
             if tx_time > sealed_at:
                 outcome.problems.append(
                     Problem(
