@@ -19,7 +19,7 @@ from . import peers
 from .audit import install
 from .cluster import BenchDatabase, Cluster, fresh_database
 from .log import progress
-from .results import Check, Target, median
+from .results import Check, Target, median, paired_ratio
 from .sizes import Sizes
 
 CONFIGS = ("plain", "audited", "naive")
@@ -115,6 +115,14 @@ def checks(timings: list[Timing], rows: int) -> list[Check]:
     def seconds(config: str, statement: str) -> list[float]:
         return [t.seconds for t in timings if t.statement == statement and t.config == config]
 
+    def paired(config: str, baseline: str, statement: str) -> float | None:
+        by_round = {(t.config, t.round): t.seconds for t in timings if t.statement == statement}
+        rounds = sorted({rnd for _, rnd in by_round})
+        return paired_ratio(
+            [(by_round[config, n], by_round[baseline, n]) for n in rounds
+             if (config, n) in by_round and (baseline, n) in by_round]
+        )  # fmt: skip
+
     configs = list(dict.fromkeys(t.config for t in timings))
     result: list[Check] = []
     for statement in STATEMENTS:
@@ -132,6 +140,7 @@ def checks(timings: list[Timing], rows: int) -> list[Check]:
                     target if baseline == against else None,
                     detail=f"{rows / median(audited):,.0f} rows/s",
                     samples=audited,
+                    paired_ratio=paired("audited", baseline, statement),
                 )
             )
         for other in configs:
@@ -145,6 +154,7 @@ def checks(timings: list[Timing], rows: int) -> list[Check]:
                         median(seconds("plain", statement)),
                         "plain",
                         samples=seconds(other, statement),
+                        paired_ratio=paired(other, "plain", statement),
                     )
                 )
     return result

@@ -24,7 +24,7 @@ from . import peers
 from .audit import TablePolicies, install
 from .cluster import BenchDatabase, Cluster, fresh_database
 from .log import progress
-from .results import Check, Target, median
+from .results import Check, Target, median, paired_ratio
 from .sizes import Sizes
 
 CONFIGS = ("plain", "audited", "naive")
@@ -202,6 +202,16 @@ def _samples(runs: list[Run], config: str, clients: int) -> list[float]:
     return [r.tps for r in runs if r.config == config and r.clients == clients]
 
 
+def _paired(runs: list[Run], config: str, baseline: str, clients: int) -> float | None:
+    """The median over rounds of ``config``'s TPS over ``baseline``'s in the same round."""
+    by_round = {(r.config, r.round): r.tps for r in runs if r.clients == clients}
+    rounds = sorted({rnd for _, rnd in by_round})
+    return paired_ratio(
+        [(by_round[config, n], by_round[baseline, n]) for n in rounds
+         if (config, n) in by_round and (baseline, n) in by_round]
+    )  # fmt: skip
+
+
 def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:
     """Item 1: audited vs plain and vs naive at each client count."""
     tps = _medians(runs)
@@ -217,6 +227,7 @@ def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:
                 "plain",
                 Target(">=", 0.8),
                 samples=_samples(runs, "audited", c),
+                paired_ratio=_paired(runs, "audited", "plain", c),
             )
         )
         checks.append(
@@ -229,6 +240,7 @@ def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:
                 "naive",
                 Target(">=", 1.0),
                 samples=_samples(runs, "naive", c),
+                paired_ratio=_paired(runs, "audited", "naive", c),
             )
         )
         checks.append(
@@ -240,6 +252,7 @@ def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:
                 tps["plain", c],
                 "plain",
                 samples=_samples(runs, "plain", c),
+                paired_ratio=_paired(runs, "naive", "plain", c),
             )
         )
     for peer in sorted({r.config for r in runs} - set(CONFIGS)):
@@ -253,6 +266,7 @@ def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:
                     tps[peer, c],
                     peer,
                     samples=_samples(runs, peer, c),
+                    paired_ratio=_paired(runs, "audited", peer, c),
                 )
             )
             checks.append(
@@ -264,6 +278,7 @@ def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:
                     tps["plain", c],
                     "plain",
                     samples=_samples(runs, peer, c),
+                    paired_ratio=_paired(runs, peer, "plain", c),
                 )
             )
     return checks

@@ -58,9 +58,14 @@ class Check:
     target: Target | None = None
     detail: str = ""
     samples: list[float] = field(default_factory=list)
+    #: the median of the ratios of figures measured side by side (round by round), when the
+    #: run has them: machine drift between rounds cancels out of each pair
+    paired_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
+        if self.paired_ratio is not None:
+            return self.paired_ratio
         if self.baseline is None or self.baseline == 0:
             return None
         return self.value / self.baseline
@@ -83,6 +88,12 @@ class Check:
         document["passed"] = self.passed
         document["verdict"] = self.verdict
         return document
+
+
+def paired_ratio(pairs: list[tuple[float, float]]) -> float | None:
+    """The median of value/baseline over pairs measured in the same round (None without any)."""
+    ratios = [value / baseline for value, baseline in pairs if baseline]
+    return median(ratios) if ratios else None
 
 
 def _number(value: float) -> str:
@@ -120,8 +131,8 @@ def markdown(checks: list[Check], machine: dict[str, Any], wall_seconds: float) 
         f"{machine['date']}, commit `{machine['git_commit'][:12]}`, "
         f"PostgreSQL {machine['postgresql_version']}, {machine['cpu_count']} CPUs, "
         f"{'quick' if machine['quick'] else 'full'} run, {wall_seconds / 60:.1f} min. "
-        f"{passed} PASS, {missed} MISS. Medians of interleaved rounds; "
-        "raw samples in latest.json.",
+        f"{passed} PASS, {missed} MISS. Medians of interleaved rounds; pgbench and bulk ratios "
+        "are medians of the ratios within each round; raw samples in latest.json.",
         "",
         "| item | measurement | median | baseline | ratio | target | result |",
         "| --- | --- | --- | --- | --- | --- | --- |",

@@ -26,7 +26,7 @@ class Sizes:
 
 FULL = Sizes(
     quick=False,
-    rounds=2,
+    rounds=3,
     pgbench_scale=10,
     pgbench_seconds=8,
     clients=(1, 4, 8),
