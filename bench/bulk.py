@@ -117,11 +117,7 @@ def checks(timings: list[Timing], rows: int) -> list[Check]:
 
     def paired(config: str, baseline: str, statement: str) -> float | None:
         by_round = {(t.config, t.round): t.seconds for t in timings if t.statement == statement}
-        rounds = sorted({rnd for _, rnd in by_round})
-        return paired_ratio(
-            [(by_round[config, n], by_round[baseline, n]) for n in rounds
-             if (config, n) in by_round and (baseline, n) in by_round]
-        )  # fmt: skip
+        return paired_ratio(by_round, config, baseline)
 
     configs = list(dict.fromkeys(t.config for t in timings))
     result: list[Check] = []

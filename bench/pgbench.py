@@ -204,12 +204,9 @@ def _samples(runs: list[Run], config: str, clients: int) -> list[float]:
 
 def _paired(runs: list[Run], config: str, baseline: str, clients: int) -> float | None:
     """The median over rounds of ``config``'s TPS over ``baseline``'s in the same round."""
-    by_round = {(r.config, r.round): r.tps for r in runs if r.clients == clients}
-    rounds = sorted({rnd for _, rnd in by_round})
     return paired_ratio(
-        [(by_round[config, n], by_round[baseline, n]) for n in rounds
-         if (config, n) in by_round and (baseline, n) in by_round]
-    )  # fmt: skip
+        {(r.config, r.round): r.tps for r in runs if r.clients == clients}, config, baseline
+    )
 
 
 def throughput_checks(runs: list[Run], sizes: Sizes) -> list[Check]:

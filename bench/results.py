@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -90,9 +91,17 @@ class Check:
         return document
 
 
-def paired_ratio(pairs: list[tuple[float, float]]) -> float | None:
-    """The median of value/baseline over pairs measured in the same round (None without any)."""
-    ratios = [value / baseline for value, baseline in pairs if baseline]
+def paired_ratio(
+    by_round: Mapping[tuple[str, int], float], config: str, baseline: str
+) -> float | None:
+    """The median over rounds of ``config``'s figure over ``baseline``'s in the same round, from
+    figures keyed by (configuration, round); None when no round has both."""
+    rounds = sorted({rnd for _, rnd in by_round})
+    ratios = [
+        by_round[config, n] / by_round[baseline, n]
+        for n in rounds
+        if (config, n) in by_round and by_round.get((baseline, n))
+    ]
     return median(ratios) if ratios else None
 
 

@@ -517,23 +517,36 @@ ODD_SETTINGS = (
 )
 
 
-@pytest.mark.parametrize("partitioned", [False, True], ids=["table", "partitioned"])
-def test_every_capture_path_ignores_session_settings(env: AuditEnv, partitioned: bool) -> None:
-    """INSERT, UPDATE and DELETE, through the statement and the row functions, hashed and plain:
-    values whose text depends on a setting give the same images and tokens in any session."""
+def _audited_t(env: AuditEnv, columns: str, policies: str, *, partitioned: bool) -> None:
+    """public.t (id int key and ``columns``), owned by the app, audited with ``policies``; a
+    table or partitioned into one partition."""
     partition = " partition by range (id)" if partitioned else ""
     env.script(
-        "create table public.t (id int primary key, at timestamptz, d date, i interval,"
-        f" f float8, r real, b bytea, who text){partition};"
+        f"create table public.t (id int primary key, {columns}){partition};"
         + ("create table public.t_all partition of public.t for values from (0) to (100);"
            if partitioned else "")
         + f" alter table public.t owner to {env.roles.app};"
     )  # fmt: skip
-    env.write_config(
-        '[tables."public.t"]\ncolumns = { id = "plain", at = "hash", d = "hash", i = "plain",'
-        ' f = "plain", r = "hash", b = "hash", who = "plain" }\n'
-    )
+    env.write_config(f'[tables."public.t"]\ncolumns = {{ id = "plain", {policies} }}\n')
     env.apply()
+
+
+def _in_odd_and_default_sessions(env: AuditEnv, workload: str) -> None:
+    """``workload`` for id 1 as the app in a session with ODD_SETTINGS, for id 2 in a plain one."""
+    env.script(ODD_SETTINGS + workload.format(id=1), role=env.roles.app)
+    env.script(workload.format(id=2), role=env.roles.app)
+
+
+@pytest.mark.parametrize("partitioned", [False, True], ids=["table", "partitioned"])
+def test_every_capture_path_ignores_session_settings(env: AuditEnv, partitioned: bool) -> None:
+    """INSERT, UPDATE and DELETE, through the statement and the row functions, hashed and plain:
+    values whose text depends on a setting give the same images and tokens in any session."""
+    _audited_t(
+        env,
+        "at timestamptz, d date, i interval, f float8, r real, b bytea, who text",
+        'at = "hash", d = "hash", i = "plain", f = "plain", r = "hash", b = "hash", who = "plain"',
+        partitioned=partitioned,
+    )
     workload = (
         "insert into t values ({id}, '2026-05-01 12:00:00+00', '2026-05-01', '1 day 02:00:00',"
         " 1.0/3, 2.0/3, '\\x41', 'same');"
@@ -541,8 +554,7 @@ def test_every_capture_path_ignores_session_settings(env: AuditEnv, partitioned:
         " b = b || '\\x42'::bytea where id = {id};"
         " delete from t where id = {id};"
     )
-    env.script(ODD_SETTINGS + workload.format(id=1), role=env.roles.app)
-    env.script(workload.format(id=2), role=env.roles.app)
+    _in_odd_and_default_sessions(env, workload)
     by_id: dict[int, list[tuple[Any, ...]]] = {1: [], 2: []}
     for row in env.log("INSERT", "UPDATE", "DELETE"):
         images = [
@@ -561,19 +573,12 @@ def test_plain_dates_and_times_need_only_the_time_zone_pinned(
     """json prints dates and timestamps in ISO 8601 whatever DateStyle says (timestamptz in the
     session's time zone): capture of plain ones pins the time zone only, one SET clause less per
     call, and the images are the same under any DateStyle."""
-    partition = " partition by range (id)" if partitioned else ""
-    env.script(
-        "create table public.t (id int primary key, pd date, pt timestamp, ptz timestamptz,"
-        f" pta timestamp[]){partition};"
-        + ("create table public.t_all partition of public.t for values from (0) to (100);"
-           if partitioned else "")
-        + f" alter table public.t owner to {env.roles.app};"
-    )  # fmt: skip
-    env.write_config(
-        '[tables."public.t"]\ncolumns = { id = "plain", pd = "plain", pt = "plain",'
-        ' ptz = "plain", pta = "plain" }\n'
+    _audited_t(
+        env,
+        "pd date, pt timestamp, ptz timestamptz, pta timestamp[]",
+        'pd = "plain", pt = "plain", ptz = "plain", pta = "plain"',
+        partitioned=partitioned,
     )
-    env.apply()
     configs = dict(
         env.sql(
             "select proname, proconfig from pg_proc where pronamespace = 'audit'::regnamespace"
@@ -589,8 +594,7 @@ def test_plain_dates_and_times_need_only_the_time_zone_pinned(
         " pta = pta || timestamp '2026-05-02 00:00:00' where id = {id};"
         " delete from t where id = {id};"
     )
-    env.script(ODD_SETTINGS + workload.format(id=1), role=env.roles.app)
-    env.script(workload.format(id=2), role=env.roles.app)
+    _in_odd_and_default_sessions(env, workload)
     images = env.sql(
         "select row_key->>'id', op, old_values::text, new_values::text from audit.log_rows"
         " where table_name = 'public.t' order by id"
