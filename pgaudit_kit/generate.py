@@ -621,8 +621,7 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
     common = {
         "owner": sql.Identifier(config.owner_role),
         "settings": settings,
-        "context": sqlfiles.render_indented("capture/context.sql", 4),
-        "bound_claims": sqlfiles.render_indented("capture/bound_claims.sql", 4, schema=schema),
+        **_caller_context(schema),
     }
     statements: list[sql.Composed] = []
     if not capture.model.partitioned:
@@ -711,6 +710,15 @@ def capture_statements(capture: Capture, config: Config) -> list[sql.Composed]:
     return statements
 
 
+def _caller_context(schema: sql.Identifier) -> dict[str, sql.Composed]:
+    """Who and where, for every capture function: the variables it declares (``context``) and
+    the bounding of the client's claims that starts its body (``bound_claims``)."""
+    return {
+        "context": sqlfiles.render_indented("capture/context.sql", 4),
+        "bound_claims": sqlfiles.render_indented("capture/bound_claims.sql", 4, schema=schema),
+    }
+
+
 def truncate_timing(capture: Capture) -> sql.SQL:
     """When the TRUNCATE trigger fires: rows and refuse need the rows still there."""
     return sql.SQL("after") if capture.config.truncate == "statement" else sql.SQL("before")
@@ -767,6 +775,7 @@ def truncate_statements(
     return [
         sqlfiles.render(
             "capture/truncate_function.sql",
+            **_caller_context(schema),
             owner=owner,
             function=_ident(capture.names["truncate"]),
             schema=schema,

@@ -1,6 +1,7 @@
--- who and where, as statement_context() describes it (a test holds the two equal), read into
--- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
--- prepares every expression again in each transaction's first call
+-- who and where, as statement_context() describes it (a test holds the two equal), for every
+-- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+-- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+-- transaction's first call
 v_txid bigint := pg_catalog.txid_current();
 v_login_role text := session_user::text;
 v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);

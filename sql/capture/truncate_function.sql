@@ -10,18 +10,19 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 {settings}as $pgaudit$
 declare
-    v_ctx {schema}.statement_context := {schema}.statement_context();
+{context}
 {key_variables}
 begin
+{bound_claims}
 {before_event}
     insert into {schema}.log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', {table_name},
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', {table_name},
             case when (tg_table_schema, tg_table_name) <> ({schema_of_table}, {name_of_table})
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;

@@ -204,9 +204,10 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -310,9 +311,10 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -583,18 +585,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.customers',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.customers',
             case when (tg_table_schema, tg_table_name) <> ('shop', 'customers')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -663,7 +682,7 @@ values ('"shop"."customers"'::regclass,
         '"audit"."capture_shop_customers_6b6fea40_row"()'::regprocedure,
         '"audit"."capture_shop_customers_6b6fea40_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'f3ad105e4c34a9127f3fb80248b5bb84a11a4c78deb7dc169c9c7df8038e6bab',
+        '9ccd07edb1d948b767aa29cfbbd767b32ac082440bf41c5a73ede53675419ffd',
         'pci',
         'hash',
         true,
@@ -716,7 +735,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.c
         "id"
     ],
     "retention": "pci",
-    "fingerprint": "f3ad105e4c34a9127f3fb80248b5bb84a11a4c78deb7dc169c9c7df8038e6bab"
+    "fingerprint": "9ccd07edb1d948b767aa29cfbbd767b32ac082440bf41c5a73ede53675419ffd"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -790,9 +809,10 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -979,18 +999,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.orders',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.orders',
             case when (tg_table_schema, tg_table_name) <> ('shop', 'orders')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -1060,7 +1097,7 @@ values ('"shop"."orders"'::regclass,
         '"audit"."capture_shop_orders_273b481b_row"()'::regprocedure,
         '"audit"."capture_shop_orders_273b481b_truncate"()'::regprocedure,
         '{pgaudit_row}'::text[],
-        'eff13f520b14af927054e17ee61222933ce421e6279367fc00f16436dc8278fa',
+        'f5210b76597f36a65565cb3faf1e5c4aa07ed1983863e26302905eff944cb8d2',
         'default',
         'hash',
         true,
@@ -1112,7 +1149,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.o
         "placed_at"
     ],
     "retention": "default",
-    "fingerprint": "eff13f520b14af927054e17ee61222933ce421e6279367fc00f16436dc8278fa"
+    "fingerprint": "f5210b76597f36a65565cb3faf1e5c4aa07ed1983863e26302905eff944cb8d2"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1179,9 +1216,10 @@ set search_path = pg_catalog, pg_temp
 set "datestyle" = 'ISO, YMD'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -1275,9 +1313,10 @@ set search_path = pg_catalog, pg_temp
 set "datestyle" = 'ISO, YMD'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -1438,18 +1477,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.inventory',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.inventory',
             case when (tg_table_schema, tg_table_name) <> ('shop', 'inventory')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -1508,7 +1564,7 @@ values ('"shop"."inventory"'::regclass,
         '"audit"."capture_shop_inventory_bfb0ec5b_row"()'::regprocedure,
         '"audit"."capture_shop_inventory_bfb0ec5b_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'c9cae56f1daff321e146da5c9c61521615273da16c1d2973a6bd95d31ba2f3c7',
+        '5aa70c393a325a4385adc198166ad701840d8d9595261ed2d088da65d88845ea',
         'default',
         'hash',
         true,
@@ -1557,7 +1613,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.i
         "warehouse"
     ],
     "retention": "default",
-    "fingerprint": "c9cae56f1daff321e146da5c9c61521615273da16c1d2973a6bd95d31ba2f3c7"
+    "fingerprint": "5aa70c393a325a4385adc198166ad701840d8d9595261ed2d088da65d88845ea"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1622,9 +1678,10 @@ set "intervalstyle" = 'postgres'
 set "extra_float_digits" = '1'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -1719,9 +1776,10 @@ set "intervalstyle" = 'postgres'
 set "extra_float_digits" = '1'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -1888,18 +1946,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.sessions',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'shop.sessions',
             case when (tg_table_schema, tg_table_name) <> ('shop', 'sessions')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -1960,7 +2035,7 @@ values ('"shop"."sessions"'::regclass,
         '"audit"."capture_shop_sessions_6ed6dc20_row"()'::regprocedure,
         '"audit"."capture_shop_sessions_6ed6dc20_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'e104f9eacb5753b2477b8921ac0dc395b13e2784bda252b5fbf8916dc6547af0',
+        '568cb4e35ae158382af037e4ef9e934d69d5482d307fec5d64a37b5d3e005d3d',
         'default',
         'hash',
         true,
@@ -2009,7 +2084,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'shop.s
         "id"
     ],
     "retention": "default",
-    "fingerprint": "e104f9eacb5753b2477b8921ac0dc395b13e2784bda252b5fbf8916dc6547af0"
+    "fingerprint": "568cb4e35ae158382af037e4ef9e934d69d5482d307fec5d64a37b5d3e005d3d"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -2072,9 +2147,10 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -2169,9 +2245,10 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -2342,18 +2419,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', '"Sales Co"."Order Lines"',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', '"Sales Co"."Order Lines"',
             case when (tg_table_schema, tg_table_name) <> ('Sales Co', 'Order Lines')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -2414,7 +2508,7 @@ values ('"Sales Co"."Order Lines"'::regclass,
         '"audit"."capture_sales_co_order_lines_c93b07c1_row"()'::regprocedure,
         '"audit"."capture_sales_co_order_lines_c93b07c1_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'b2f8aa409d16b095ab63cd5cafaf8027e0cdcc71774f13bc98910ec48292fadf',
+        '679ff6d914e0316fb9e41d04ce6cbbdade3b7893dec40b0b1bc01d3a8c23632f',
         'default',
         'hash',
         true,
@@ -2464,7 +2558,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', '"Sales
         "Line No"
     ],
     "retention": "default",
-    "fingerprint": "b2f8aa409d16b095ab63cd5cafaf8027e0cdcc71774f13bc98910ec48292fadf"
+    "fingerprint": "679ff6d914e0316fb9e41d04ce6cbbdade3b7893dec40b0b1bc01d3a8c23632f"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id

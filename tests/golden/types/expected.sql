@@ -90,9 +90,10 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -194,9 +195,10 @@ set "extra_float_digits" = '1'
 set "bytea_output" = 'hex'
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -386,18 +388,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'app.visits',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'app.visits',
             case when (tg_table_schema, tg_table_name) <> ('app', 'visits')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -464,7 +483,7 @@ values ('"app"."visits"'::regclass,
         '"audit"."capture_app_visits_729abcca_row"()'::regprocedure,
         '"audit"."capture_app_visits_729abcca_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '17d010b3d83bd543a5f3e0b28f3864c73eb95c683f27079601c4f1a2637ba483',
+        '57e58be83e75fbada1cc41198f34c2c7bd8a914ae1f0ad37f30096c51c0fa94b',
         'default',
         'hash',
         true,
@@ -516,7 +535,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'app.vi
         "id"
     ],
     "retention": "default",
-    "fingerprint": "17d010b3d83bd543a5f3e0b28f3864c73eb95c683f27079601c4f1a2637ba483"
+    "fingerprint": "57e58be83e75fbada1cc41198f34c2c7bd8a914ae1f0ad37f30096c51c0fa94b"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id

@@ -82,9 +82,10 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -264,9 +265,10 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -752,18 +754,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'public.wide',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'public.wide',
             case when (tg_table_schema, tg_table_name) <> ('public', 'wide')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -930,7 +949,7 @@ values ('"public"."wide"'::regclass,
         '"audit"."capture_public_wide_47ec0b9e_row"()'::regprocedure,
         '"audit"."capture_public_wide_47ec0b9e_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        'ab9ad5999c252b9fcbca4db810b922921d8267db0be227c4f705ff4480fe2bdc',
+        '6a15865a047149c4002c2c6e9b621fb7b77ce5cffc83abc1a1e63e83875fe1bc',
         'default',
         'omit',
         false,
@@ -1030,7 +1049,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public
     },
     "key": [],
     "retention": "default",
-    "fingerprint": "ab9ad5999c252b9fcbca4db810b922921d8267db0be227c4f705ff4480fe2bdc"
+    "fingerprint": "6a15865a047149c4002c2c6e9b621fb7b77ce5cffc83abc1a1e63e83875fe1bc"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
@@ -1141,9 +1160,10 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -1230,9 +1250,10 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    -- who and where, as statement_context() describes it (a test holds the two equal), read into
-    -- plain variables: a composite costs far more to build and to read fields from, and PL/pgSQL
-    -- prepares every expression again in each transaction's first call
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
     v_txid bigint := pg_catalog.txid_current();
     v_login_role text := session_user::text;
     v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
@@ -1385,18 +1406,35 @@ language plpgsql security definer
 set search_path = pg_catalog, pg_temp
 as $pgaudit$
 declare
-    v_ctx "audit".statement_context := "audit".statement_context();
+    -- who and where, as statement_context() describes it (a test holds the two equal), for every
+    -- capture function (statement, row, TRUNCATE), read into plain variables: a composite costs far
+    -- more to build and to read fields from, and PL/pgSQL prepares every expression again in each
+    -- transaction's first call
+    v_txid bigint := pg_catalog.txid_current();
+    v_login_role text := session_user::text;
+    v_effective_role text := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+    v_application_name text := pg_catalog.current_setting('application_name');
+    v_client_addr inet := pg_catalog.inet_client_addr();
+    v_request_id text := nullif(pg_catalog.current_setting('pgaudit.request_id', true), '');
+    v_trace_id text := nullif(pg_catalog.current_setting('pgaudit.trace_id', true), '');
     -- no key: nothing is hashed here
 begin
+    -- the client's claims, cut to claim_text's bound of 256 characters; they are almost never that
+    -- long, so claim_text runs only when all three together are
+    if pg_catalog.char_length(pg_catalog.concat(v_application_name, v_request_id, v_trace_id)) > 256 then
+        v_application_name := "audit".claim_text(v_application_name);
+        v_request_id := "audit".claim_text(v_request_id);
+        v_trace_id := "audit".claim_text(v_trace_id);
+    end if;
     -- statement mode: the event alone
     insert into "audit".log_rows (txid, tx_time, stmt_time, op, table_name, new_values, login_role,
                               effective_role, application_name, client_addr, request_id, trace_id)
-    values (v_ctx.txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'public.events',
+    values (v_txid, transaction_timestamp(), statement_timestamp(), 'TRUNCATE', 'public.events',
             case when (tg_table_schema, tg_table_name) <> ('public', 'events')
                  then json_build_object('partition', format('%I.%I', tg_table_schema, tg_table_name))
             end,
-            v_ctx.login_role, v_ctx.effective_role, v_ctx.application_name, v_ctx.client_addr,
-            v_ctx.request_id, v_ctx.trace_id);
+            v_login_role, v_effective_role, v_application_name, v_client_addr, v_request_id,
+            v_trace_id);
     return null;
 end
 $pgaudit$;
@@ -1449,7 +1487,7 @@ values ('"public"."events"'::regclass,
         '"audit"."capture_public_events_5df12ea9_row"()'::regprocedure,
         '"audit"."capture_public_events_5df12ea9_truncate"()'::regprocedure,
         '{pgaudit_insert,pgaudit_delete,pgaudit_update,pgaudit_truncate}'::text[],
-        '118ba514b48e2d6d77f4d5ac841ad731a280169b643b103d0c390f297c7d9d53',
+        'ea1c6d7071bad327362808a7ebc08662768c3890c03b0f4b9dd60997613f1f0e',
         'default',
         'omit',
         false,
@@ -1495,7 +1533,7 @@ select c.txid, transaction_timestamp(), statement_timestamp(), 'CONFIG', 'public
         "seq"
     ],
     "retention": "default",
-    "fingerprint": "118ba514b48e2d6d77f4d5ac841ad731a280169b643b103d0c390f297c7d9d53"
+    "fingerprint": "ea1c6d7071bad327362808a7ebc08662768c3890c03b0f4b9dd60997613f1f0e"
 }'::jsonb::json,
        c.login_role, c.effective_role, c.application_name, c.client_addr, c.request_id,
        c.trace_id
